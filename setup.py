@@ -1,0 +1,36 @@
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+setup(
+    name="spacy-lstm-tagger",
+    version="0.1.0",
+    description="A PyTorch LSTM part-of-speech tagger as a spaCy pipeline component",
+    long_description=Path(__file__).with_name("README.md").read_text(encoding="utf8"),
+    long_description_content_type="text/markdown",
+    license="MIT",
+    packages=find_packages(include=["spacy_lstm_tagger", "spacy_lstm_tagger.*"]),
+    python_requires=">=3.9",
+    install_requires=[
+        "spacy>=3.8,<3.9",
+        "thinc>=8.3,<8.4",
+        # 2.13.0 has a CPU wheel on the project machines; a bare "torch" pulls a CUDA build.
+        "torch>=2.1,<=2.13.0",
+        "safetensors>=0.4",
+        "numpy>=1.21",
+    ],
+    extras_require={
+        "test": ["pytest>=7", "hypothesis>=6"],
+    },
+    entry_points={
+        "spacy_factories": [
+            "lstm_tagger = spacy_lstm_tagger.component:make_lstm_tagger",
+        ],
+        "spacy_architectures": [
+            "spacy_lstm_tagger.LSTMTagger.v1 = spacy_lstm_tagger.thinc_model:build_lstm_tagger_model",
+        ],
+        "spacy_scorers": [
+            "spacy_lstm_tagger.scorer.v1 = spacy_lstm_tagger.component:make_lstm_tagger_scorer",
+        ],
+    },
+)

@@ -1,0 +1,13 @@
+"""spaCy plugin: a PyTorch LSTM part-of-speech tagger as the `lstm_tagger` component."""
+from .component import LSTMTaggerComponent, make_lstm_tagger, make_lstm_tagger_scorer
+from .thinc_model import build_lstm_tagger_model
+from .torch_model import LSTMTagger
+
+__version__ = "0.1.0"
+__all__ = [
+    "LSTMTagger",
+    "LSTMTaggerComponent",
+    "build_lstm_tagger_model",
+    "make_lstm_tagger",
+    "make_lstm_tagger_scorer",
+]
