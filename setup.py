@@ -23,6 +23,9 @@ setup(
         "test": ["pytest>=7", "hypothesis>=6"],
     },
     entry_points={
+        "console_scripts": [
+            "spacy-lstm-tagger = spacy_lstm_tagger.cli:main",
+        ],
         "spacy_factories": [
             "lstm_tagger = spacy_lstm_tagger.component:make_lstm_tagger",
         ],

@@ -38,6 +38,8 @@ class TokenFeaturizer:
         prefix_lengths: Sequence[int],
         suffix_lengths: Sequence[int],
         max_sequence_length: int,
+        char_rows: int = 0,
+        char_length: int = 16,
         cache_size: int = 200_000,
     ):
         self.prefix_lengths = list(prefix_lengths)
@@ -48,6 +50,8 @@ class TokenFeaturizer:
             + [shape_rows]
         )
         self.max_sequence_length = max_sequence_length
+        self.char_rows = char_rows
+        self.char_length = char_length
         self.cache_size = cache_size
         self._cache: Dict[int, Tuple[int, ...]] = {}
 
@@ -72,12 +76,24 @@ class TokenFeaturizer:
             for column, (s, rows) in enumerate(zip(strings, self.rows))
         )
 
-    def features(self, docs: Sequence[Doc]) -> numpy.ndarray:
-        """(n_tokens, n_features) int64 ids for all tokens of all docs."""
+    def word_chars(self, text: str) -> Tuple[int, ...]:
+        """Character ids, 0-padded to char_length; a longer word keeps its
+        first and last char_length // 2 characters (where affixes live)."""
+        n = self.char_length
+        if len(text) > n:
+            text = text[: n // 2] + text[len(text) - (n - n // 2) :]
+        ids = [1 + ord(c) % (self.char_rows - 1) for c in text]
+        return tuple(ids + [0] * (n - len(ids)))
+
+    def features(self, docs: Sequence[Doc]) -> Tuple[numpy.ndarray, numpy.ndarray, Optional[numpy.ndarray]]:
+        """For the batch's distinct words: (n_words, n_features) int64 feature
+        ids and, with a char encoder, (n_words, char_length) int64 char ids;
+        plus (n_tokens,) int64, the word row of each token."""
         n_features = len(self.rows)
         orths = [doc.to_array(ORTH) for doc in docs if len(doc)]
         if not orths:
-            return numpy.zeros((0, n_features), dtype="int64")
+            chars = numpy.zeros((0, self.char_length), dtype="int64") if self.char_rows else None
+            return numpy.zeros((0, n_features), dtype="int64"), numpy.zeros((0,), dtype="int64"), chars
         unique, inverse = numpy.unique(numpy.concatenate(orths), return_inverse=True)
         strings = docs[0].vocab.strings
         cache = self._cache
@@ -87,9 +103,15 @@ class TokenFeaturizer:
         for orth in unique.tolist():
             row = cache.get(orth)
             if row is None:
-                row = cache[orth] = self.word_features(strings[orth])
+                text = strings[orth]
+                row = self.word_features(text)
+                if self.char_rows:
+                    row = row + self.word_chars(text)
+                cache[orth] = row
             rows.append(row)
-        return numpy.asarray(rows, dtype="int64").reshape(-1, n_features)[inverse]
+        table = numpy.asarray(rows, dtype="int64").reshape(len(unique), -1)
+        chars = numpy.ascontiguousarray(table[:, n_features:]) if self.char_rows else None
+        return numpy.ascontiguousarray(table[:, :n_features]), inverse.astype("int64", copy=False), chars
 
     def sequence_lengths(self, docs: Sequence[Doc]) -> numpy.ndarray:
         """Lengths of the sequences the LSTM reads, in token order: each doc is
@@ -127,11 +149,16 @@ def convert_inputs(
 ) -> Tuple[ArgsKwargs, Callable]:
     """One tensor per batch: features and lengths go to torch in one copy each."""
     device = model.shims[0].device
-    features = xp2torch(featurizer.features(docs), device=device)
-    # pack_padded_sequence wants lengths on the CPU.
-    lengths = xp2torch(featurizer.sequence_lengths(docs))
-    kwargs = {"features": features, "lengths": lengths}
-    if use_vectors and sum(len(doc) for doc in docs):
+    features, token_index, chars = featurizer.features(docs)
+    kwargs = {
+        "features": xp2torch(features, device=device),
+        "token_index": xp2torch(token_index, device=device),
+        # pack_padded_sequence wants lengths on the CPU.
+        "lengths": xp2torch(featurizer.sequence_lengths(docs)),
+    }
+    if chars is not None:
+        kwargs["chars"] = xp2torch(chars, device=device)
+    if use_vectors and len(token_index):
         kwargs["vectors"] = xp2torch(featurizer.vectors(docs), device=device)
     # Integer ids have no gradient.
     return ArgsKwargs(args=(), kwargs=kwargs), lambda d_inputs: []
@@ -192,6 +219,10 @@ def build_lstm_tagger_model(
     subword_width: int = 32,
     prefix_lengths: List[int] = [1, 2, 3],
     suffix_lengths: List[int] = [1, 2, 3, 4],
+    char_rows: int = 0,
+    char_width: int = 32,
+    char_filters: int = 64,
+    char_length: int = 16,
     hidden_width: int = 256,
     depth: int = 2,
     bidirectional: bool = True,
@@ -201,10 +232,18 @@ def build_lstm_tagger_model(
     max_sequence_length: int = 512,
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
-    """A BiLSTM tagger over hashed word, prefix, suffix and shape features,
-    with the pipeline's static vectors as an optional extra input."""
+    """A BiLSTM tagger over hashed word, prefix, suffix and shape features, a
+    character CNN (char_rows > 0) and the pipeline's static vectors
+    (include_static_vectors) as optional extra inputs."""
     featurizer = TokenFeaturizer(
-        word_rows, subword_rows, shape_rows, prefix_lengths, suffix_lengths, max_sequence_length
+        word_rows,
+        subword_rows,
+        shape_rows,
+        prefix_lengths,
+        suffix_lengths,
+        max_sequence_length,
+        char_rows=char_rows,
+        char_length=char_length,
     )
     widths = [word_width] + [subword_width] * (len(featurizer.rows) - 2) + [subword_width]
     return Model(
@@ -214,6 +253,8 @@ def build_lstm_tagger_model(
             init,
             featurizer=featurizer,
             feature_widths=widths,
+            char_width=char_width,
+            char_filters=char_filters,
             hidden_width=hidden_width,
             depth=depth,
             bidirectional=bidirectional,
@@ -232,6 +273,8 @@ def init(
     *,
     featurizer: TokenFeaturizer,
     feature_widths: List[int],
+    char_width: int,
+    char_filters: int,
     hidden_width: int,
     depth: int,
     bidirectional: bool,
@@ -264,6 +307,9 @@ def init(
         bidirectional=bidirectional,
         dropout=dropout,
         word_dropout=word_dropout,
+        char_rows=featurizer.char_rows,
+        char_width=char_width,
+        char_filters=char_filters,
         vectors_width=vectors_width,
     )
     model._layers = [

@@ -1,8 +1,8 @@
 """The LSTM tagger as a plain PyTorch module. Imports only torch.
 
-Input is flat: one row of integer feature ids per token for every token in the
-batch, plus the length of each sequence. Output is flat too: one row of
-log-probabilities per token, in input order. Sequences are packed, so a
+Words are described once per distinct word type in the batch (hashed feature
+ids and, optionally, characters) and gathered to tokens by an index, so a word
+that occurs fifty times in a batch is embedded once. Sequences are packed, so a
 sequence's output never depends on the other sequences in its batch.
 """
 from typing import List, Optional, Sequence
@@ -12,14 +12,32 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
 
 
+class CharCNN(nn.Module):
+    """Character embeddings -> 1D convolution -> max over the word's characters.
+    Gives every word, seen or not, a vector built from its spelling."""
+
+    def __init__(self, rows: int, width: int, filters: int, window: int = 3):
+        super().__init__()
+        self.embedding = nn.Embedding(rows, width, padding_idx=0)
+        self.conv = nn.Conv1d(width, filters, kernel_size=window, padding=window // 2)
+
+    def forward(self, chars: torch.Tensor) -> torch.Tensor:
+        """chars: (n_words, max_chars) ids, 0 = padding. Returns (n_words, filters)."""
+        hidden = torch.relu(self.conv(self.embedding(chars).transpose(1, 2)))
+        # ReLU output is >= 0, so zeroing the padding leaves the max unchanged
+        # for every word that has at least one character.
+        hidden = hidden * (chars != 0).unsqueeze(1)
+        return hidden.max(dim=2).values
+
+
 class LSTMTagger(nn.Module):
-    """Embeddings of hashed token features -> (Bi)LSTM -> Linear -> log_softmax.
+    """Embeddings of hashed word features (+ char CNN) -> (Bi)LSTM -> Linear -> log_softmax.
 
     feature_rows[i] is the size of the embedding table for feature column i and
     feature_widths[i] its width. Row 0 of every table is reserved for "unknown":
-    word dropout replaces the word id (column 0) with it while training, so the
-    model learns to tag from the subword features alone, as it must for words
-    never seen in training.
+    word dropout replaces a token's word embedding (column 0) with it while
+    training, so the model learns to tag from spelling alone, as it must for
+    words never seen in training.
     """
 
     def __init__(
@@ -32,6 +50,9 @@ class LSTMTagger(nn.Module):
         bidirectional: bool = True,
         dropout: float = 0.3,
         word_dropout: float = 0.1,
+        char_rows: int = 0,
+        char_width: int = 32,
+        char_filters: int = 64,
         vectors_width: int = 0,
     ):
         super().__init__()
@@ -46,8 +67,9 @@ class LSTMTagger(nn.Module):
             nn.Embedding(rows, width, padding_idx=0)
             for rows, width in zip(feature_rows, feature_widths)
         )
+        self.chars = CharCNN(char_rows, char_width, char_filters) if char_rows else None
         self.vectors_width = vectors_width
-        input_width = sum(feature_widths) + vectors_width
+        input_width = sum(feature_widths) + (char_filters if char_rows else 0) + vectors_width
         self.input_dropout = nn.Dropout(dropout)
         self.lstm = nn.LSTM(
             input_width,
@@ -60,30 +82,51 @@ class LSTMTagger(nn.Module):
         self.output_dropout = nn.Dropout(dropout)
         self.output = nn.Linear(hidden_width * (2 if bidirectional else 1), n_labels)
 
-    def forward(
+    def embed(
         self,
         features: torch.Tensor,
-        lengths: torch.Tensor,
-        vectors: Optional[torch.Tensor] = None,
+        token_index: torch.Tensor,
+        chars: Optional[torch.Tensor],
+        vectors: Optional[torch.Tensor],
     ) -> torch.Tensor:
-        """features: (n_tokens, n_features) int64; lengths: (n_sequences,) int64
-        on the CPU, summing to n_tokens; vectors: (n_tokens, vectors_width) or
-        None. Returns (n_tokens, n_labels) log-probabilities."""
-        n_tokens = features.shape[0]
-        if n_tokens == 0:
-            return features.new_zeros((0, self.n_labels), dtype=torch.float32)
+        """(n_tokens, input_width): word-type vectors gathered to tokens."""
+        words = self.embeddings[0](features[:, 0])[token_index]
         if self.training and self.word_dropout > 0:
-            drop = torch.rand(n_tokens, device=features.device) < self.word_dropout
-            words = features[:, 0].masked_fill(drop, 0)
-            features = torch.cat([words.unsqueeze(1), features[:, 1:]], dim=1)
-        columns: List[torch.Tensor] = [
-            table(features[:, i]) for i, table in enumerate(self.embeddings)
-        ]
+            drop = torch.rand(words.shape[0], 1, device=words.device) < self.word_dropout
+            # Row 0 ("unknown") stays zero: padding_idx gets no gradient.
+            words = words.masked_fill(drop, 0.0)
+        columns: List[torch.Tensor] = [words]
+        rest = [table(features[:, i]) for i, table in enumerate(self.embeddings) if i]
+        if self.chars is not None:
+            if chars is None:
+                raise ValueError("LSTMTagger was built with a character encoder but got no characters.")
+            rest.append(self.chars(chars))
+        if rest:
+            columns.append(torch.cat(rest, dim=1)[token_index])
         if self.vectors_width:
             if vectors is None:
                 raise ValueError("LSTMTagger was built with static vectors but got none.")
             columns.append(vectors)
-        embedded = self.input_dropout(torch.cat(columns, dim=1))
+        return torch.cat(columns, dim=1)
+
+    def forward(
+        self,
+        features: torch.Tensor,
+        lengths: torch.Tensor,
+        token_index: Optional[torch.Tensor] = None,
+        chars: Optional[torch.Tensor] = None,
+        vectors: Optional[torch.Tensor] = None,
+    ) -> torch.Tensor:
+        """features: (n_words, n_features) int64 ids of the batch's distinct
+        words; token_index: (n_tokens,) row of features for each token (None:
+        one row per token); lengths: (n_sequences,) int64 on the CPU, summing to
+        n_tokens; chars: (n_words, max_chars) or None; vectors: (n_tokens,
+        vectors_width) or None. Returns (n_tokens, n_labels) log-probabilities."""
+        if token_index is None:
+            token_index = torch.arange(features.shape[0], device=features.device)
+        if token_index.shape[0] == 0:
+            return features.new_zeros((0, self.n_labels), dtype=torch.float32)
+        embedded = self.input_dropout(self.embed(features, token_index, chars, vectors))
         # Empty sequences carry no tokens; packing refuses them.
         lengths = lengths[lengths > 0]
         padded = pad_sequence(torch.split(embedded, lengths.tolist()), batch_first=True)
@@ -92,7 +135,7 @@ class LSTMTagger(nn.Module):
         hidden, _ = pad_packed_sequence(hidden, batch_first=True)
         positions = torch.arange(hidden.shape[1], device=hidden.device)
         mask = positions.unsqueeze(0) < lengths.to(hidden.device).unsqueeze(1)
-        # Boolean indexing of (seq, time) reads row-major: sequence by sequence,
-        # the same order as the flat input.
+        # Boolean indexing of (sequence, time) reads row-major: sequence by
+        # sequence, the same order as the flat input.
         flat = hidden[mask]
         return torch.log_softmax(self.output(self.output_dropout(flat)), dim=-1)

@@ -1,0 +1,86 @@
+"""Shared fixtures: small pipelines trained in the test, on data the test makes."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+from spacy.training import Example
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+# A small model so that tests train in seconds on two cores.
+TINY_MODEL = {
+    "word_rows": 2000,
+    "subword_rows": 1000,
+    "shape_rows": 200,
+    "word_width": 32,
+    "subword_width": 8,
+    "hidden_width": 32,
+    "depth": 1,
+    "dropout": 0.0,
+    "word_dropout": 0.0,
+}
+
+# The PyTorch tutorial's training data.
+TUTORIAL = [
+    ("The dog ate the apple".split(), ["DET", "NN", "V", "DET", "NN"]),
+    ("Everybody read that book".split(), ["NN", "V", "DET", "NN"]),
+]
+
+# A few more tagged sentences of different lengths.
+SENTENCES = TUTORIAL + [
+    ("I like green eggs".split(), ["PRP", "VBP", "JJ", "NNS"]),
+    ("She eats".split(), ["PRP", "VBZ"]),
+    ("The big cat sat on the old mat today".split(), ["DT", "JJ", "NN", "VBD", "IN", "DT", "JJ", "NN", "NN"]),
+    ("Dogs bark".split(), ["NNS", "VBP"]),
+]
+
+
+def make_examples(nlp, data=SENTENCES):
+    return [Example.from_dict(Doc(nlp.vocab, words=words), {"tags": tags}) for words, tags in data]
+
+
+def train_pipeline(nlp, examples, steps=60, seed=0):
+    spacy.util.fix_random_seed(seed)
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(steps):
+        nlp.update(examples, sgd=optimizer)
+    return nlp
+
+
+@pytest.fixture
+def tiny_config():
+    return {"model": dict(TINY_MODEL)}
+
+
+@pytest.fixture(scope="session")
+def trained_nlp():
+    """A blank English pipeline whose lstm_tagger has learned SENTENCES."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL)})
+    return train_pipeline(nlp, make_examples(nlp), steps=80)
+
+
+def conllu_head(path: Path, n_sentences: int) -> str:
+    """The first n sentences of a CoNLL-U file."""
+    blocks = path.read_text(encoding="utf8").split("\n\n")
+    return "\n\n".join(blocks[:n_sentences]) + "\n\n"
+
+
+@pytest.fixture(scope="session")
+def ewt_slice(tmp_path_factory):
+    """The first sentences of EWT train and dev, converted with spacy convert
+    to train.spacy / dev.spacy (the same command README.md uses)."""
+    out = tmp_path_factory.mktemp("ewt")
+    for split, n_sentences in (("train", 400), ("dev", 100)):
+        conllu = out / f"{split}.conllu"
+        conllu.write_text(conllu_head(CORPUS / f"en_ewt-ud-{split}.conllu", n_sentences), encoding="utf8")
+        subprocess.run(
+            [sys.executable, "-m", "spacy", "convert", str(conllu), str(out), "--converter", "conllu", "-n", "10"],
+            check=True,
+            capture_output=True,
+        )
+    return out

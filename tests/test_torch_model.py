@@ -1,0 +1,74 @@
+"""The pure PyTorch module: packing makes outputs batch-invariant."""
+import torch
+
+from spacy_lstm_tagger.torch_model import LSTMTagger
+
+
+def make_module(**kwargs):
+    torch.manual_seed(0)
+    settings = dict(n_labels=5, feature_rows=[50, 20], feature_widths=[8, 4], hidden_width=6, depth=2)
+    settings.update(kwargs)
+    return LSTMTagger(**settings).eval()
+
+
+def random_features(n_tokens, seed):
+    generator = torch.Generator().manual_seed(seed)
+    return torch.stack(
+        [torch.randint(1, 50, (n_tokens,), generator=generator), torch.randint(1, 20, (n_tokens,), generator=generator)],
+        dim=1,
+    )
+
+
+def test_output_is_log_probabilities_per_token():
+    module = make_module()
+    out = module(random_features(7, 0), torch.tensor([3, 4]))
+    assert out.shape == (7, 5)
+    assert torch.allclose(out.exp().sum(dim=1), torch.ones(7), atol=1e-5)
+
+
+def test_sequence_scores_do_not_depend_on_batch():
+    module = make_module()
+    short = random_features(3, 1)
+    long = random_features(40, 2)
+    alone = module(short, torch.tensor([3]))
+    batched = module(torch.cat([long, short, long]), torch.tensor([40, 3, 40]))
+    assert torch.allclose(alone, batched[40:43], atol=1e-6)
+
+
+def test_empty_sequences_and_empty_batch():
+    module = make_module()
+    features = random_features(4, 3)
+    with_empty = module(features, torch.tensor([0, 4, 0]))
+    assert torch.allclose(with_empty, module(features, torch.tensor([4])), atol=1e-6)
+    assert module(features[:0], torch.tensor([0, 0])).shape == (0, 5)
+
+
+def test_word_dropout_only_in_training():
+    module = make_module(word_dropout=1.0, dropout=0.0)
+    features = random_features(6, 4)
+    lengths = torch.tensor([6])
+    # With every word dropped, training output equals output for "unknown" words.
+    unknown = features.clone()
+    unknown[:, 0] = 0
+    module.train()
+    torch.manual_seed(1)
+    dropped = module(features, lengths)
+    module.eval()
+    assert torch.allclose(dropped, module(unknown, lengths), atol=1e-6)
+    assert not torch.allclose(module(features, lengths), module(unknown, lengths))
+
+
+def test_module_imports_only_torch():
+    import ast
+    import inspect
+
+    import spacy_lstm_tagger.torch_model as torch_model
+
+    tree = ast.parse(inspect.getsource(torch_model))
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            roots.add(node.module.split(".")[0])
+    assert roots <= {"torch", "typing"}

@@ -1,0 +1,46 @@
+"""`python -m spacy train` with the project's config, end to end on a slice of EWT."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL_MODEL_OVERRIDES = [
+    "--components.lstm_tagger.model.hidden_width", "32",
+    "--components.lstm_tagger.model.depth", "1",
+    "--components.lstm_tagger.model.word_rows", "2000",
+    "--components.lstm_tagger.model.subword_rows", "1000",
+]
+
+
+@pytest.mark.slow
+def test_spacy_train_with_default_config_writes_loadable_model_best(ewt_slice, tmp_path):
+    output = tmp_path / "training"
+    subprocess.run(
+        [
+            sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / "default.cfg"),
+            "--output", str(output),
+            "--paths.train", str(ewt_slice / "train.spacy"),
+            "--paths.dev", str(ewt_slice / "dev.spacy"),
+            "--training.max_epochs", "4",
+            "--training.batcher.size", "200",
+            "--training.eval_frequency", "20",
+            *SMALL_MODEL_OVERRIDES,
+        ],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    nlp = spacy.load(output / "model-best")
+    assert nlp.pipe_names == ["lstm_tagger"]
+    assert len(nlp.get_pipe("lstm_tagger").labels) > 30  # Penn Treebank tags seen in the slice
+    dev = list(DocBin().from_disk(ewt_slice / "dev.spacy").get_docs(nlp.vocab))
+    from spacy.training import Example
+
+    scores = nlp.evaluate([Example(nlp.make_doc(doc.text), doc) for doc in dev])
+    # 400 sentences of training data is far from the full corpus, but well
+    # above the majority baseline (NN, about 15%).
+    assert scores["tag_acc"] > 0.6
