@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# GPU check, run once on a machine with an NVIDIA GPU (CuPy and torch installed):
+#   bash benchmarks/gpu_check.sh OUT_DIR [SWEEP_SECONDS]
+# 1. trains lstm_tagger and spaCy's CNN tagger briefly on the GPU (weights do
+#    not change speed), 2. times one training epoch of each (train_speed.py),
+# 3. times inference side by side (speed.py), 4. optionally runs a short
+#    hyperparameter sweep of lstm_tagger configs in parallel on the same GPU.
+set -uo pipefail
+OUT=${1:?output dir}
+SWEEP_SECONDS=${2:-0}
+GPU=0
+mkdir -p "$OUT" /tmp/gpu
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"
+python3 -c "import spacy, thinc, torch, cupy; print('spacy', spacy.__version__, 'thinc', thinc.__version__, 'torch', torch.__version__, 'cupy', cupy.__version__)" | tee -a "$OUT/gpu.txt"
+
+train_brief() {  # config output
+  python3 -m spacy train "$1" --output "$2" --gpu-id $GPU --training.max_steps 60 --training.max_epochs 0 \
+    --training.eval_frequency 60 > "$2.log" 2>&1 || { tail -30 "$2.log"; return 1; }
+}
+train_brief configs/default.cfg /tmp/gpu/ours && train_brief configs/spacy_cnn_tagger.cfg /tmp/gpu/cnn || exit 1
+
+if [ "${TRAIN_SPEED:-1}" = 1 ]; then
+  python3 benchmarks/train_speed.py configs/default.cfg configs/spacy_cnn_tagger.cfg --gpu-id $GPU \
+    --json "$OUT/train_speed_gpu.json" 2>&1 | grep -v '^\s' | tail -5
+fi
+python3 benchmarks/speed.py --ours /tmp/gpu/ours/model-last --baseline /tmp/gpu/cnn/model-last \
+  --gpu-id $GPU --batch-size 1024 --repeat 8 --rounds 3 --json "$OUT/speed_gpu_b1024.json" | head -4
+python3 benchmarks/speed.py --ours /tmp/gpu/ours/model-last --baseline /tmp/gpu/cnn/model-last \
+  --gpu-id $GPU --batch-size 256 --repeat 4 --rounds 3 --json "$OUT/speed_gpu_b256.json" | head -4
+
+if [ "$SWEEP_SECONDS" -gt 0 ]; then
+  declare -A SWEEP=(
+    [nochar_h128]="--components.lstm_tagger.model.char_rows 0"
+    [char_h128]=""
+    [char_h256]="--components.lstm_tagger.model.hidden_width 256"
+    [char_h128_wd25]="--components.lstm_tagger.model.word_dropout 0.25"
+    [char_h192_do4]="--components.lstm_tagger.model.hidden_width 192 --components.lstm_tagger.model.dropout 0.4"
+    [char_h128_d3]="--components.lstm_tagger.model.depth 3"
+    [char_h128_b2k]="--training.batcher.size 2000"
+  )
+  for name in "${!SWEEP[@]}"; do
+    OMP_NUM_THREADS=2 timeout "$SWEEP_SECONDS" python3 -m spacy train configs/default.cfg --gpu-id $GPU \
+      --output /tmp/gpu/sweep_$name --training.max_epochs 40 ${SWEEP[$name]} > "$OUT/sweep_$name.log" 2>&1 &
+  done
+  wait
+fi
+echo done

@@ -1,0 +1,71 @@
+"""Training speed, side by side: one epoch of `spacy train`'s update loop.
+
+For each config: build and initialize the pipeline exactly as `spacy train`
+does (spacy.training.initialize.init_nlp), then time one pass over the training
+corpus with the config's own batcher, optimizer and dropout. Initialization and
+evaluation are not timed. Prints seconds per epoch, words/s and the ratio.
+
+    python benchmarks/train_speed.py configs/default.cfg configs/spacy_cnn_tagger.cfg [--gpu-id 0]
+"""
+import argparse
+import json
+import platform
+import time
+from datetime import date
+
+import spacy
+import torch
+from spacy.training.initialize import init_nlp
+from spacy.util import load_config, registry, resolve_dot_names
+
+
+def time_one_epoch(config_path, overrides):
+    config = load_config(config_path, overrides=overrides, interpolate=False)
+    nlp = init_nlp(config)
+    training = registry.resolve(config.interpolate()["training"])
+    train_corpus, = resolve_dot_names(config.interpolate(), [training["train_corpus"]])
+    optimizer = training["optimizer"]
+    batcher = training["batcher"]
+    examples = list(train_corpus(nlp))
+    n_words = sum(len(eg.reference) for eg in examples)
+    start = time.perf_counter()
+    for batch in batcher(examples):
+        nlp.update(batch, sgd=optimizer, drop=training["dropout"])
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "words": n_words, "words_per_second": n_words / seconds}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("ours", help="lstm_tagger config")
+    parser.add_argument("baseline", help="spaCy tagger config")
+    parser.add_argument("--gpu-id", type=int, default=-1)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    if args.gpu_id >= 0:
+        spacy.require_gpu(args.gpu_id)
+    results = {}
+    for name, path in (("lstm_tagger", args.ours), ("spacy_tagger", args.baseline)):
+        results[name] = time_one_epoch(path, {})
+        print(f"{name:<14} {results[name]['seconds']:8.1f} s/epoch {results[name]['words_per_second']:10,.0f} words/s")
+    ratio = results["lstm_tagger"]["seconds"] / results["spacy_tagger"]["seconds"]
+    print(f"epoch time ratio lstm_tagger / spacy_tagger: {ratio:.2f}")
+    out = {
+        "date": date.today().isoformat(),
+        "machine": {
+            "platform": platform.platform(),
+            "torch_threads": torch.get_num_threads(),
+            "gpu": torch.cuda.get_device_name(args.gpu_id) if args.gpu_id >= 0 else None,
+        },
+        "configs": {"lstm_tagger": args.ours, "spacy_tagger": args.baseline},
+        "results": results,
+        "epoch_time_ratio": ratio,
+    }
+    print(json.dumps(out, indent=2))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(out, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
