@@ -9,6 +9,7 @@ from functools import partial
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy
+import torch
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 from spacy.attrs import ORTH, SENT_START
@@ -153,8 +154,8 @@ def convert_inputs(
     kwargs = {
         "features": xp2torch(features, device=device),
         "token_index": xp2torch(token_index, device=device),
-        # pack_padded_sequence wants lengths on the CPU.
-        "lengths": xp2torch(featurizer.sequence_lengths(docs)),
+        # pack_padded_sequence wants lengths on the CPU, whatever the device.
+        "lengths": torch.from_numpy(featurizer.sequence_lengths(docs)),
     }
     if chars is not None:
         kwargs["chars"] = xp2torch(chars, device=device)

@@ -128,6 +128,7 @@ class LSTMTagger(nn.Module):
             return features.new_zeros((0, self.n_labels), dtype=torch.float32)
         embedded = self.input_dropout(self.embed(features, token_index, chars, vectors))
         # Empty sequences carry no tokens; packing refuses them.
+        lengths = lengths.cpu()
         lengths = lengths[lengths > 0]
         padded = pad_sequence(torch.split(embedded, lengths.tolist()), batch_first=True)
         packed = pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
