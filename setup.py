@@ -20,7 +20,9 @@ setup(
         "numpy>=1.21",
     ],
     extras_require={
-        "test": ["pytest>=7", "hypothesis>=6"],
+        "test": ["pytest>=7", "hypothesis>=6", "psutil>=5", "matplotlib>=3.5"],
+        "distributed": ["dask[distributed]>=2024.1"],
+        "report": ["matplotlib>=3.5"],
     },
     entry_points={
         "console_scripts": [

@@ -16,14 +16,17 @@ from datetime import date
 import spacy
 import torch
 from spacy.training.initialize import init_nlp
+from spacy.schemas import ConfigSchemaTraining
 from spacy.util import load_config, registry, resolve_dot_names
 
 
 def time_one_epoch(config_path, overrides):
     config = load_config(config_path, overrides=overrides, interpolate=False)
     nlp = init_nlp(config)
-    training = registry.resolve(config.interpolate()["training"])
-    train_corpus, = resolve_dot_names(config.interpolate(), [training["train_corpus"]])
+    # nlp.config is the config filled with spaCy's defaults, as `spacy train` uses it.
+    filled = nlp.config.interpolate()
+    training = registry.resolve(filled["training"], schema=ConfigSchemaTraining)
+    (train_corpus,) = resolve_dot_names(filled, [training["train_corpus"]])
     optimizer = training["optimizer"]
     batcher = training["batcher"]
     examples = list(train_corpus(nlp))
@@ -40,13 +43,14 @@ def main():
     parser.add_argument("ours", help="lstm_tagger config")
     parser.add_argument("baseline", help="spaCy tagger config")
     parser.add_argument("--gpu-id", type=int, default=-1)
+    parser.add_argument("--train", help="training corpus instead of the configs' paths.train")
     parser.add_argument("--json")
     args = parser.parse_args()
     if args.gpu_id >= 0:
         spacy.require_gpu(args.gpu_id)
     results = {}
     for name, path in (("lstm_tagger", args.ours), ("spacy_tagger", args.baseline)):
-        results[name] = time_one_epoch(path, {})
+        results[name] = time_one_epoch(path, {"paths.train": args.train} if args.train else {})
         print(f"{name:<14} {results[name]['seconds']:8.1f} s/epoch {results[name]['words_per_second']:10,.0f} words/s")
     ratio = results["lstm_tagger"]["seconds"] / results["spacy_tagger"]["seconds"]
     print(f"epoch time ratio lstm_tagger / spacy_tagger: {ratio:.2f}")

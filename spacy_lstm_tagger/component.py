@@ -14,7 +14,7 @@ from spacy.scorer import Scorer
 from spacy.tokens import Doc
 from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
-from thinc.api import Config, Model, SequenceCategoricalCrossentropy
+from thinc.api import Config, Model, SequenceCategoricalCrossentropy, torch2xp
 from thinc.types import Floats2d
 
 DEFAULT_MODEL_CONFIG = """
@@ -31,7 +31,7 @@ char_rows = 1000
 char_width = 32
 char_filters = 64
 char_length = 16
-hidden_width = 128
+hidden_width = 256
 depth = 2
 bidirectional = true
 dropout = 0.3
@@ -216,6 +216,25 @@ class LSTMTaggerComponent(TrainablePipe):
         if xp.isnan(loss):
             raise ValueError(f"lstm_tagger '{self.name}': the loss is NaN; lower the learning rate.")
         return float(loss), d_scores
+
+    def finish_update(self, sgd) -> None:
+        """Apply the optimizer to the torch parameters in place.
+
+        thinc's PyTorchShim.finish_update rebinds each parameter's .data to a
+        new tensor every step, and the old storage is never freed: RSS grew by
+        about the model's size per step (24 GB after 800 steps of the default
+        config). Updating through views that share the tensors' memory keeps
+        memory flat; the optimizer and its state keys are thinc's own."""
+        for node in self.model.walk():
+            for shim in node.shims:
+                for name, param in shim._model.named_parameters():
+                    if param.grad is None:
+                        continue
+                    weights = torch2xp(param.data)
+                    updated, _ = sgd((shim.id, name), weights, torch2xp(param.grad))
+                    if updated is not weights:
+                        weights[...] = updated
+                    param.grad.zero_()
 
     def initialize(
         self,

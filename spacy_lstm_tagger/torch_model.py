@@ -9,7 +9,7 @@ from typing import List, Optional, Sequence
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
+from torch.nn.utils.rnn import PackedSequence
 
 
 class CharCNN(nn.Module):
@@ -127,16 +127,34 @@ class LSTMTagger(nn.Module):
         if token_index.shape[0] == 0:
             return features.new_zeros((0, self.n_labels), dtype=torch.float32)
         embedded = self.input_dropout(self.embed(features, token_index, chars, vectors))
-        # Empty sequences carry no tokens; packing refuses them.
-        lengths = lengths.cpu()
-        lengths = lengths[lengths > 0]
-        padded = pad_sequence(torch.split(embedded, lengths.tolist()), batch_first=True)
-        packed = pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
-        hidden, _ = self.lstm(packed)
-        hidden, _ = pad_packed_sequence(hidden, batch_first=True)
-        positions = torch.arange(hidden.shape[1], device=hidden.device)
-        mask = positions.unsqueeze(0) < lengths.to(hidden.device).unsqueeze(1)
-        # Boolean indexing of (sequence, time) reads row-major: sequence by
-        # sequence, the same order as the flat input.
-        flat = hidden[mask]
+        packed_rows, batch_sizes = packed_order(lengths.cpu())
+        packed_rows = packed_rows.to(embedded.device)
+        # The LSTM reads the tokens straight from their packed (time-major,
+        # longest sequence first) order: no padding is ever materialized, so a
+        # 500-token sequence in a batch of 5-token ones costs its own tokens.
+        hidden, _ = self.lstm(PackedSequence(embedded[packed_rows], batch_sizes))
+        # Back to flat (input) order.
+        unpack = torch.empty_like(packed_rows)
+        unpack[packed_rows] = torch.arange(len(packed_rows), device=packed_rows.device)
+        flat = hidden.data[unpack]
         return torch.log_softmax(self.output(self.output_dropout(flat)), dim=-1)
+
+
+def packed_order(lengths: torch.Tensor):
+    """For sequences of the given lengths laid end to end in a flat tensor,
+    the flat row of each element of their PackedSequence, and its batch_sizes.
+
+    Packing is time-major over the sequences sorted longest first: step t holds
+    the t-th token of every sequence longer than t. Empty sequences drop out.
+    """
+    lengths = lengths.to(torch.int64)
+    starts = torch.cumsum(lengths, 0) - lengths
+    order = torch.argsort(lengths, descending=True, stable=True)
+    sorted_lengths = lengths[order]
+    max_length = int(sorted_lengths[0]) if len(sorted_lengths) else 0
+    steps = torch.arange(max_length)
+    # (max_length, n_sequences): flat row of token t of the i-th longest sequence.
+    rows = starts[order].unsqueeze(0) + steps.unsqueeze(1)
+    valid = steps.unsqueeze(1) < sorted_lengths.unsqueeze(0)
+    batch_sizes = valid.sum(dim=1)
+    return rows[valid], batch_sizes

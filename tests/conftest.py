@@ -5,8 +5,13 @@ from pathlib import Path
 
 import pytest
 import spacy
+import torch
 from spacy.tokens import Doc
 from spacy.training import Example
+
+# One torch thread: the tiny test models gain nothing from two, and on a busy
+# machine OpenMP threads spinning for a core slow them down many times over.
+torch.set_num_threads(1)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -18,6 +23,7 @@ TINY_MODEL = {
     "shape_rows": 200,
     "word_width": 32,
     "subword_width": 8,
+    "char_rows": 0,
     "hidden_width": 32,
     "depth": 1,
     "dropout": 0.0,

@@ -72,3 +72,31 @@ def test_module_imports_only_torch():
         elif isinstance(node, ast.ImportFrom):
             roots.add(node.module.split(".")[0])
     assert roots <= {"torch", "typing"}
+
+
+def test_packed_order_matches_torch_packing():
+    from torch.nn.utils.rnn import pack_sequence
+
+    from spacy_lstm_tagger.torch_model import packed_order
+
+    lengths = torch.tensor([2, 0, 5, 3, 5, 1])
+    flat = torch.arange(int(lengths.sum()))
+    rows, batch_sizes = packed_order(lengths)
+    sequences = [s for s in torch.split(flat, lengths.tolist()) if len(s)]
+    reference = pack_sequence(sequences, enforce_sorted=False)
+    assert batch_sizes.tolist() == reference.batch_sizes.tolist()
+    # Same tokens at each time step (ties between equal lengths may be ordered
+    # differently, which does not change any sequence's result).
+    start = 0
+    for size in batch_sizes.tolist():
+        assert sorted(flat[rows[start : start + size]].tolist()) == sorted(reference.data[start : start + size].tolist())
+        start += size
+
+
+def test_gradients_flow_through_packing():
+    module = make_module().train()
+    features = random_features(9, 5)
+    out = module(features, torch.tensor([4, 5]))
+    out[:, 0].sum().backward()
+    assert module.embeddings[1].weight.grad.abs().sum() > 0
+    assert module.lstm.weight_ih_l0.grad.abs().sum() > 0

@@ -245,8 +245,12 @@ def tag_conllu_cli(
     batch_size: Optional[int] = typer.Option(None, "--batch-size", "-b", help="nlp.pipe batch size"),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for CPU"),
 ) -> None:
-    """Tag INPUT (raw text, or pre-tokenized CoNLL-U whose UPOS/XPOS are
-    replaced) with PIPELINE and write CoNLL-U to OUTPUT."""
+    """Tag raw text or a CoNLL-U file with PIPELINE, writing CoNLL-U.
+
+    INPUT is a text file (one doc per line, or per paragraph with
+    --paragraphs; the pipeline tokenizes it) or a .conllu file (its words and
+    sentences are kept and only the UPOS and XPOS columns are replaced).
+    """
     from spacy.cli._util import setup_gpu
     from wasabi import Printer
 

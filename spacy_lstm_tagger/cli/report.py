@@ -142,9 +142,9 @@ def compute_report(
 
 
 def plot_confusion(report: Dict[str, Any], path: Union[str, Path], title: str) -> None:
-    """A confusion-matrix heat map (log colour scale: the diagonal dwarfs the
-    errors), with the counts written in the cells when the matrix is small
-    enough to read them."""
+    """A confusion-matrix heat map: errors (off the diagonal) in reds on a log
+    colour scale so that rare confusions still show, correct tokens (the
+    diagonal) in greys; counts written in the cells when there is room."""
     try:
         import matplotlib
     except ImportError:
@@ -155,42 +155,57 @@ def plot_confusion(report: Dict[str, Any], path: Union[str, Path], title: str) -
     import matplotlib.pyplot as plt
     import numpy
     from matplotlib.colors import LogNorm
+    from matplotlib.ticker import NullFormatter
 
     labels = report["confusion_matrix"]["labels"]
-    matrix = numpy.asarray(report["confusion_matrix"]["matrix"], dtype=float).reshape(len(labels), len(labels))
-    n = max(len(labels), 1)
-    size = min(max(6.0, 0.32 * n + 3.0), 30.0)
-    fig, ax = plt.subplots(figsize=(size, size * 0.9), dpi=100)
+    n = len(labels)
+    matrix = numpy.asarray(report["confusion_matrix"]["matrix"], dtype=float).reshape(n, n)
+    diagonal = numpy.eye(n, dtype=bool)
+    errors = numpy.ma.masked_where(diagonal | (matrix == 0), matrix)
+    correct = numpy.ma.masked_where(~diagonal | (matrix == 0), matrix)
+    max_error = float(errors.max()) if errors.count() else 1.0
+    max_correct = float(correct.max()) if correct.count() else 1.0
+    size = min(max(6.0, 0.3 * n + 3.0), 30.0)
+    fig, ax = plt.subplots(figsize=(size + 1.5, size), dpi=100)
     try:
-        masked = numpy.ma.masked_where(matrix == 0, matrix)
-        vmax = max(matrix.max(), 1.0) if matrix.size else 1.0
-        image = ax.imshow(masked, cmap="viridis", norm=LogNorm(vmin=1, vmax=max(vmax, 1.0 + 1e-9)), aspect="equal")
-        ax.set_facecolor("white")
+        ax.imshow(correct, cmap="Greys", norm=LogNorm(vmin=0.5, vmax=max(max_correct, 1.0) * 2), aspect="equal")
+        top_error = max(max_error, 2.0)
+        image = ax.imshow(errors, cmap="Reds", norm=LogNorm(vmin=0.5, vmax=top_error), aspect="equal")
         colorbar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-        colorbar.set_label("tokens (log scale)")
-        ax.set_xticks(range(len(labels)))
-        ax.set_yticks(range(len(labels)))
+        colorbar.set_label("errors (tokens, log scale)")
+        ticks = [t * 10**e for e in range(int(numpy.log10(top_error)) + 1) for t in (1, 2, 5) if t * 10**e <= top_error]
+        colorbar.set_ticks(ticks)
+        colorbar.set_ticklabels([str(t) for t in ticks])
+        colorbar.ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_xticks(range(n))
+        ax.set_yticks(range(n))
         fontsize = 10 if n <= 20 else 8 if n <= 40 else 6
         ax.set_xticklabels(labels, rotation=90, fontsize=fontsize)
         ax.set_yticklabels(labels, fontsize=fontsize)
+        ax.set_xticks(numpy.arange(-0.5, n, 1), minor=True)
+        ax.set_yticks(numpy.arange(-0.5, n, 1), minor=True)
+        ax.grid(which="minor", color="#dddddd", linewidth=0.5)
+        ax.tick_params(which="minor", length=0)
         ax.set_xlabel("predicted")
         ax.set_ylabel("gold")
         ax.set_title(title, fontsize=11)
         if n <= 45:
-            threshold = numpy.sqrt(vmax)  # the log scale's midpoint
-            for i in range(len(labels)):
-                for j in range(len(labels)):
+            for i in range(n):
+                for j in range(n):
                     count = int(matrix[i, j])
-                    if count:
-                        ax.text(
-                            j,
-                            i,
-                            str(count),
-                            ha="center",
-                            va="center",
-                            fontsize=max(fontsize - 2, 4),
-                            color="black" if count > threshold else "white",
-                        )
+                    if not count:
+                        continue
+                    top = max_correct if i == j else max_error
+                    dark = numpy.log(count + 0.5) > 0.6 * numpy.log(top + 0.5)
+                    ax.text(
+                        j,
+                        i,
+                        str(count),
+                        ha="center",
+                        va="center",
+                        fontsize=max(fontsize - 2, 4),
+                        color="white" if dark else "black",
+                    )
         fig.tight_layout()
         fig.savefig(path, format="png")
     finally:
@@ -215,6 +230,8 @@ def evaluate_report(
     lstm_tagger's. Returns the report. Gold tokens without a value for attr
     are not scored; tokens the pipeline left without a value count as errors
     (predicted "(none)")."""
+    if attr is not None and attr not in ATTRS:
+        raise ValueError(f"attr must be one of {ATTRS}, got {attr!r}.")
     if nlp is None:
         nlp = util.load_model(pipeline_path)
     component, component_attr = find_attr(nlp)
@@ -275,8 +292,12 @@ def report_cli(
     batch_size: Optional[int] = typer.Option(None, "--batch-size", "-b", help="nlp.pipe batch size"),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for CPU"),
 ) -> None:
-    """Per-tag precision/recall/F1, accuracy and a confusion matrix of PIPELINE
-    on the gold CORPUS, written to OUTPUT_DIR/report.json and confusion.png."""
+    """Per-tag scores and a confusion matrix of PIPELINE on a gold CORPUS.
+
+    Tags the CORPUS words (gold tokenization) and writes per-tag
+    precision/recall/F1, accuracy, the confusion matrix and the most confused
+    pairs to OUTPUT_DIR/report.json, and the matrix to OUTPUT_DIR/confusion.png.
+    """
     from spacy.cli._util import setup_gpu
     from wasabi import msg
 

@@ -406,17 +406,14 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _remove_stale_temps(output_dir: Path, finals: Iterable[Path]) -> int:
-    """Temp files a killed run left for these outputs."""
-    removed = 0
-    for final in finals:
-        for tmp in output_dir.glob(f".{glob.escape(final.name)}.*{TEMP_SUFFIX}"):
-            try:
-                tmp.unlink()
-                removed += 1
-            except FileNotFoundError:
-                pass
-    return removed
+def _temp_target(name: str) -> Optional[str]:
+    """The output a temp file name (".<output>.<hex>.tmp") was written for."""
+    if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
+        return None
+    target, _, token = name[1 : -len(TEMP_SUFFIX)].rpartition(".")
+    if not target or not token or any(c not in "0123456789abcdef" for c in token):
+        return None
+    return target
 
 
 def tag_shards(
@@ -461,19 +458,36 @@ def tag_shards(
     if scheduler is None and not (pipeline / "config.cfg").is_file():
         raise ValueError(f"{pipeline_path}: not a spaCy pipeline directory (no config.cfg).")
     out_dir = Path(output_dir).expanduser().resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
     shards = find_shards(inputs)
+    inside = [s.path for s in shards if Path(s.path).parent == out_dir]
+    if inside:
+        raise ValueError(
+            f"the output directory {out_dir} holds input shards ({Path(inside[0]).name}, ...); "
+            "outputs there would be read as inputs by the next run: choose another one."
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
 
     result = ShardsResult(total=len(shards))
+    # One listing of the output directory, not a stat per output.
+    existing = set(os.listdir(out_dir))
     todo: List[Tuple[Shard, Tuple[str, ...]]] = []
+    expected = set()
     for shard in shards:
         finals = output_paths(out_dir, shard, formats)
-        missing = tuple(fmt for fmt, path in finals.items() if not path.exists())
+        expected.update(path.name for path in finals.values())
+        missing = tuple(fmt for fmt, path in finals.items() if path.name not in existing)
         if missing:
-            _remove_stale_temps(out_dir, [finals[fmt] for fmt in missing])
             todo.append((shard, missing))
         else:
             result.skipped.append(shard.path)
+    # Temp files of a run that was killed: only renames complete an output,
+    # so these are partial writes.
+    for name in existing:
+        if _temp_target(name) in expected:
+            try:
+                (out_dir / name).unlink()
+            except FileNotFoundError:
+                pass
     if result.skipped:
         say(f"{len(result.skipped)} of {len(shards)} shards already tagged in {out_dir}: skipped")
     if not todo:
@@ -491,6 +505,9 @@ def tag_shards(
             processes=True,
             host="127.0.0.1",
             dashboard_address=dashboard_address,
+            # The scheduler's HTTP server (health, metrics) starts even with
+            # the dashboard off; a free port keeps it off 8787.
+            scheduler_kwargs=None if dashboard_address else {"dashboard_address": ":0"},
         )
         client = Client(cluster)
     elif isinstance(scheduler, Client):
@@ -501,7 +518,7 @@ def tag_shards(
         client = Client(str(scheduler))
     futures = []
     try:
-        workers = list(client.scheduler_info(n_workers=-1)["workers"])
+        workers = list(client.nthreads())
         say(f"Tagging {len(todo)} shards with {pipeline} on {len(workers)} workers at {client.scheduler.address}")
         # Load the pipeline on every worker first: a bad pipeline fails here,
         # once, and the timing below is the tagging alone. Workers that join
@@ -620,7 +637,7 @@ def tag_shards_cli(
             conllu_sents_per_doc=conllu_sents_per_doc,
             dashboard_address=dashboard,
         )
-    except (ValueError, ImportError, RuntimeError) as err:
+    except (ValueError, ImportError, RuntimeError, OSError) as err:
         _stderr(f"error: {err}")
         raise typer.Exit(code=2)
     if result.failed:

@@ -1,0 +1,93 @@
+"""Model options: predicting UPOS, static vectors, the char encoder."""
+import numpy
+import pytest
+import spacy
+from spacy.tokens import Doc
+from spacy.training import Example
+
+from conftest import SENTENCES, TINY_MODEL, train_pipeline
+
+UPOS = {"DET": "DET", "DT": "DET", "NN": "NOUN", "NNS": "NOUN", "V": "VERB", "VBD": "VERB", "VBP": "VERB",
+        "VBZ": "VERB", "PRP": "PRON", "JJ": "ADJ", "IN": "ADP"}
+
+
+def pos_examples(nlp):
+    return [
+        Example.from_dict(Doc(nlp.vocab, words=words), {"pos": [UPOS[t] for t in tags]})
+        for words, tags in SENTENCES
+    ]
+
+
+def test_attr_pos_predicts_universal_pos_and_scores_pos_acc(tmp_path):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", config={"attr": "pos", "model": dict(TINY_MODEL)})
+    examples = pos_examples(nlp)
+    train_pipeline(nlp, examples, steps=80)
+    doc = nlp("The dog ate the apple")
+    assert [t.pos_ for t in doc] == ["DET", "NOUN", "VERB", "DET", "NOUN"]
+    assert [t.tag_ for t in doc] == [""] * 5  # tags are not touched
+    scores = nlp.evaluate(examples)
+    assert scores["pos_acc"] == 1.0 and scores.get("tag_acc") is None
+    nlp.to_disk(tmp_path / "p")
+    assert [t.pos_ for t in spacy.load(tmp_path / "p")("The dog ate the apple")] == [t.pos_ for t in doc]
+
+
+def test_attr_pos_refuses_a_label_that_is_not_universal():
+    nlp = spacy.blank("en")
+    tagger = nlp.add_pipe("lstm_tagger", config={"attr": "pos", "model": dict(TINY_MODEL)})
+    with pytest.raises(ValueError, match="not a universal POS tag"):
+        tagger.add_label("NN")
+
+
+def add_vectors(nlp, width=6):
+    rng = numpy.random.default_rng(0)
+    for words, _ in SENTENCES:
+        for word in words:
+            nlp.vocab.set_vector(word, rng.normal(size=width).astype("float32"))
+
+
+def test_static_vectors_are_an_input(tmp_path):
+    nlp = spacy.blank("en")
+    add_vectors(nlp)
+    config = {"model": dict(TINY_MODEL, include_static_vectors=True)}
+    tagger = nlp.add_pipe("lstm_tagger", config=config)
+    from conftest import make_examples
+
+    train_pipeline(nlp, make_examples(nlp), steps=80)
+    module = tagger.model.layers[0].shims[0]._model
+    assert module.vectors_width == 6
+    assert module.lstm.input_size == module.vectors_width + sum(e.embedding_dim for e in module.embeddings)
+    doc = nlp("The dog ate the apple unseenword")
+    assert [t.tag_ for t in doc][:5] == ["DET", "NN", "V", "DET", "NN"]
+    nlp.to_disk(tmp_path / "p")
+    loaded = spacy.load(tmp_path / "p")
+    assert [t.tag_ for t in loaded("The dog ate the apple unseenword")] == [t.tag_ for t in doc]
+    # The vectors change the output: zeroing them changes the scores.
+    before = tagger.predict([nlp.make_doc("The dog ate")])[0]
+    nlp.vocab.vectors.data[:] = 0
+    after = tagger.predict([nlp.make_doc("The dog ate")])[0]
+    assert not numpy.allclose(before, after)
+
+
+def test_static_vectors_without_vectors_is_a_clear_error():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL, include_static_vectors=True)})
+    from conftest import make_examples
+
+    with pytest.raises(ValueError, match="include_static_vectors = true, but the pipeline's vocab has no vectors"):
+        nlp.initialize(lambda: make_examples(nlp))
+
+
+def test_char_encoder_gives_unseen_words_their_own_representation():
+    nlp = spacy.blank("en")
+    tagger = nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL, char_rows=200, char_filters=8)})
+    from conftest import make_examples
+
+    train_pipeline(nlp, make_examples(nlp), steps=10)
+    featurizer = tagger.model.layers[0].attrs["convert_inputs"].keywords["featurizer"]
+    features, token_index, chars = featurizer.features([nlp.make_doc("walking walked " + "x" * 40)])
+    assert chars.shape == (3, featurizer.char_length)
+    assert (chars[0] != chars[1]).any()
+    # A long word keeps its first and last characters.
+    assert chars[2, 0] == chars[2, -1] == 1 + ord("x") % (featurizer.char_rows - 1)
+    assert token_index.tolist() == [0, 1, 2] or sorted(token_index.tolist()) == [0, 1, 2]
