@@ -209,8 +209,19 @@ class LSTMTaggerComponent(TrainablePipe):
         # torch's nll_loss.
         xp = self.model.ops.xp
         probs = [xp.exp(scores) for scores in log_probs]
+        truths = [self._gold(eg) for eg in examples]
+        known = set(self.labels)
+        for eg, eg_truths in zip(examples, truths):
+            unknown = {t for t in eg_truths if t and t not in known and not t.startswith(self.cfg["neg_prefix"])}
+            if unknown:
+                raise ValueError(
+                    f"lstm_tagger '{self.name}': gold {self.attr} labels {sorted(unknown)} in the doc "
+                    f"starting {eg.reference.text[:40].strip()!r} are not among the labels collected at "
+                    "initialize; re-initialize on data that has them, or list them in "
+                    f"[initialize.components.{self.name}.labels]."
+                )
         try:
-            d_scores, loss = loss_func(probs, [self._gold(eg) for eg in examples])
+            d_scores, loss = loss_func(probs, truths)
         except ValueError as err:
             raise ValueError(f"lstm_tagger '{self.name}': {err}") from None
         if xp.isnan(loss):
@@ -292,6 +303,11 @@ class LSTMTaggerComponent(TrainablePipe):
         try:
             self.model.from_bytes(data)
         except Exception as err:
+            if "dimension 'nO'" in str(err):
+                raise ValueError(
+                    f"lstm_tagger '{self.name}': {source}: the cfg lists {len(self.labels)} labels, "
+                    f"which does not match the weights ({err})."
+                ) from None
             raise ValueError(f"lstm_tagger '{self.name}': cannot load the weights in {source}: {err}") from None
 
     def to_bytes(self, *, exclude=tuple()) -> bytes:
