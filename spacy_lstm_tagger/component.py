@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.parts_of_speech import IDS as UPOS_IDS
 from spacy.pipeline import TrainablePipe
 from spacy.scorer import Scorer
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
 from thinc.api import Config, Model, SequenceCategoricalCrossentropy, torch2xp
@@ -65,6 +65,7 @@ def score_lstm_tagger(examples: Iterable[Example], attr: str = "tag", **kwargs) 
         "overwrite": False,
         "neg_prefix": "!",
         "label_smoothing": 0.0,
+        "confidence": "none",
         "scorer": {"@scorers": "spacy_lstm_tagger.scorer.v1"},
     },
     default_score_weights={"tag_acc": 1.0, "pos_acc": 0.0},
@@ -77,6 +78,7 @@ def make_lstm_tagger(
     overwrite: bool,
     neg_prefix: str,
     label_smoothing: float,
+    confidence: str,
     scorer: Optional[Callable],
 ) -> "LSTMTaggerComponent":
     return LSTMTaggerComponent(
@@ -87,8 +89,23 @@ def make_lstm_tagger(
         overwrite=overwrite,
         neg_prefix=neg_prefix,
         label_smoothing=label_smoothing,
+        confidence=confidence,
         scorer=scorer,
     )
+
+
+# What `confidence` stores. Off by default, so the fast path pays nothing.
+CONFIDENCE = ("none", "predicted", "all")
+
+
+def _register_extensions() -> None:
+    if not Token.has_extension("tag_prob"):
+        # Probability of the label this component predicted for the token.
+        Token.set_extension("tag_prob", default=None)
+    if not Doc.has_extension("tag_probs"):
+        # (n_tokens, n_labels) probabilities, columns in doc._.tag_prob_labels order.
+        Doc.set_extension("tag_probs", default=None)
+        Doc.set_extension("tag_prob_labels", default=None)
 
 
 class LSTMTaggerComponent(TrainablePipe):
@@ -104,8 +121,15 @@ class LSTMTaggerComponent(TrainablePipe):
         overwrite: bool = False,
         neg_prefix: str = "!",
         label_smoothing: float = 0.0,
+        confidence: str = "none",
         scorer: Optional[Callable] = score_lstm_tagger,
     ):
+        if confidence not in CONFIDENCE:
+            raise ValueError(
+                f"lstm_tagger '{name}': confidence must be one of {list(CONFIDENCE)}, got {confidence!r}."
+            )
+        if confidence != "none":
+            _register_extensions()
         if attr not in ATTRS:
             raise ValueError(
                 f"lstm_tagger '{name}': attr must be one of {sorted(ATTRS)}, got {attr!r}."
@@ -120,6 +144,7 @@ class LSTMTaggerComponent(TrainablePipe):
             "overwrite": overwrite,
             "neg_prefix": neg_prefix,
             "label_smoothing": label_smoothing,
+            "confidence": confidence,
         }
 
     # Labels -----------------------------------------------------------------
@@ -190,6 +215,15 @@ class LSTMTaggerComponent(TrainablePipe):
                 existing = doc.to_array(attr_id)
                 predicted = numpy.where(existing == 0, predicted, existing)
             doc.from_array([attr_id], predicted.reshape(-1, 1))
+            confidence = self.cfg.get("confidence", "none")
+            if confidence != "none":
+                _register_extensions()
+                probs = numpy.exp(doc_log_probs)
+                for token, prob in zip(doc, probs.max(axis=1).tolist()):
+                    token._.tag_prob = prob
+                if confidence == "all":
+                    doc._.tag_probs = probs
+                    doc._.tag_prob_labels = list(self.labels)
 
     # Training ---------------------------------------------------------------
 

@@ -91,3 +91,33 @@ def test_char_encoder_gives_unseen_words_their_own_representation():
     # A long word keeps its first and last characters.
     assert chars[2, 0] == chars[2, -1] == 1 + ord("x") % (featurizer.char_rows - 1)
     assert token_index.tolist() == [0, 1, 2] or sorted(token_index.tolist()) == [0, 1, 2]
+
+
+def test_confidence_is_off_by_default_and_sums_to_one_when_stored(trained_nlp):
+    from spacy.tokens import Token
+
+    tagger = trained_nlp.get_pipe("lstm_tagger")
+    assert tagger.cfg["confidence"] == "none"
+    doc = trained_nlp("The dog ate the apple")
+    assert not Token.has_extension("tag_prob") or all(t._.tag_prob is None for t in doc)
+    try:
+        tagger.cfg["confidence"] = "all"
+        doc = trained_nlp("The dog ate the apple zzyzx")
+        probs = doc._.tag_probs
+        assert probs.shape == (len(doc), len(tagger.labels))
+        numpy.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+        for token, row in zip(doc, probs):
+            assert doc._.tag_prob_labels[int(row.argmax())] == token.tag_
+            assert token._.tag_prob == pytest.approx(float(row.max()))
+            assert 0.0 < token._.tag_prob <= 1.0
+        tagger.cfg["confidence"] = "predicted"
+        doc = trained_nlp("Dogs bark")
+        assert doc._.tag_probs is None and all(0.0 < t._.tag_prob <= 1.0 for t in doc)
+    finally:
+        tagger.cfg["confidence"] = "none"
+
+
+def test_unknown_confidence_setting_is_refused():
+    nlp = spacy.blank("en")
+    with pytest.raises(ValueError, match="confidence must be one of"):
+        nlp.add_pipe("lstm_tagger", config={"confidence": "some"})
