@@ -1,10 +1,12 @@
 """The spaCy component: factory, labels, loss, annotations, serialization."""
+import os
 from itertools import islice
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional
 
 import numpy
 import srsly
+import torch
 from spacy import util
 from spacy.attrs import POS, TAG
 from spacy.language import Language
@@ -40,6 +42,17 @@ include_static_vectors = false
 max_sequence_length = 512
 """
 DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
+
+
+def _one_torch_thread_in_forked_child() -> None:
+    # A process forked after torch has started its OpenMP threads (nlp.pipe
+    # with n_process > 1 under the fork start method) deadlocks at its first
+    # parallel region: tests/test_multiprocessing.py hung. One thread per
+    # worker also keeps n workers from oversubscribing n cores.
+    torch.set_num_threads(1)
+
+
+os.register_at_fork(after_in_child=_one_torch_thread_in_forked_child)
 
 # The token attributes the component can predict, with the spaCy attribute id
 # that Doc.to_array / Doc.from_array use for each.
