@@ -143,3 +143,18 @@ def test_threads_share_one_pipeline(trained_nlp):
     for thread in threads:
         thread.join()
     assert all(results[i] == expected for i in range(4))
+
+
+# Repeatability -----------------------------------------------------------------
+
+
+def test_training_twice_with_the_same_seed_gives_identical_weights_and_scores():
+    from conftest import train_pipeline
+
+    results = []
+    for _ in range(2):
+        nlp = new_nlp(dropout=0.2, word_dropout=0.2, char_rows=50, char_filters=8)
+        train_pipeline(nlp, make_examples(nlp), steps=15, seed=7)
+        results.append((nlp.get_pipe("lstm_tagger").to_bytes(exclude=["vocab"]), nlp.evaluate(make_examples(nlp))["tag_acc"]))
+    assert results[0][0] == results[1][0]
+    assert results[0][1] == results[1][1]
