@@ -80,10 +80,10 @@ def main():
     for name, value in wps.items():
         print(f"{name:<14} {value:>12,.0f}")
     print(f"ratio lstm_tagger / spacy_tagger: {result['ratio_lstm_to_spacy']:.2f}")
-    print(json.dumps(result, indent=2))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=2)
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -65,10 +65,10 @@ def main():
         "results": results,
         "epoch_time_ratio": ratio,
     }
-    print(json.dumps(out, indent=2))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(out, f, indent=2)
+    print(json.dumps(out, indent=2))
 
 
 if __name__ == "__main__":
