@@ -70,6 +70,14 @@ def trained_nlp():
     return train_pipeline(nlp, make_examples(nlp), steps=80)
 
 
+@pytest.fixture(scope="session")
+def pipeline_dir(trained_nlp, tmp_path_factory):
+    """trained_nlp saved with nlp.to_disk."""
+    path = tmp_path_factory.mktemp("pipeline") / "nlp"
+    trained_nlp.to_disk(path)
+    return path
+
+
 def conllu_head(path: Path, n_sentences: int) -> str:
     """The first n sentences of a CoNLL-U file."""
     blocks = path.read_text(encoding="utf8").split("\n\n")

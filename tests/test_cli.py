@@ -34,13 +34,6 @@ def invoke(*args):
 
 
 @pytest.fixture(scope="module")
-def pipeline_dir(trained_nlp, tmp_path_factory):
-    path = tmp_path_factory.mktemp("pipeline") / "nlp"
-    trained_nlp.to_disk(path)
-    return path
-
-
-@pytest.fixture(scope="module")
 def loaded_nlp(pipeline_dir):
     return spacy.load(pipeline_dir)
 

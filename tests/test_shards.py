@@ -46,13 +46,6 @@ def client():
 
 
 @pytest.fixture(scope="module")
-def pipeline_dir(trained_nlp, tmp_path_factory):
-    path = tmp_path_factory.mktemp("pipeline") / "nlp"
-    trained_nlp.to_disk(path)
-    return path
-
-
-@pytest.fixture(scope="module")
 def nlp(pipeline_dir):
     """The saved pipeline, loaded in this process: the single-process reference."""
     return spacy.load(pipeline_dir)
