@@ -8,13 +8,10 @@ so both see the same machine state, and prints words/s for each and the ratio.
         --baseline training/spacy_cnn/model-best [--gpu-id 0]
 """
 import argparse
-import json
-import platform
 import time
-from datetime import date
 
 import spacy
-import torch
+from _report import emit, environment
 from spacy.tokens import Doc, DocBin
 
 
@@ -62,14 +59,7 @@ def main():
             totals[name][1] += seconds
     wps = {name: n / s for name, (n, s) in totals.items()}
     result = {
-        "date": date.today().isoformat(),
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
-            "torch_threads": torch.get_num_threads(),
-            "gpu": torch.cuda.get_device_name(args.gpu_id) if args.gpu_id >= 0 else None,
-        },
-        "versions": {"spacy": spacy.__version__, "torch": torch.__version__},
+        **environment(args.gpu_id),
         "docs": args.docs,
         "batch_size": args.batch_size,
         "words_per_round": totals["lstm_tagger"][0] // args.rounds,
@@ -80,10 +70,7 @@ def main():
     for name, value in wps.items():
         print(f"{name:<14} {value:>12,.0f}")
     print(f"ratio lstm_tagger / spacy_tagger: {result['ratio_lstm_to_spacy']:.2f}")
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(result, f, indent=2)
-    print(json.dumps(result, indent=2))
+    emit(result, args.json)
 
 
 if __name__ == "__main__":

@@ -8,13 +8,10 @@ evaluation are not timed. Prints seconds per epoch, words/s and the ratio.
     python benchmarks/train_speed.py configs/default.cfg configs/spacy_cnn_tagger.cfg [--gpu-id 0]
 """
 import argparse
-import json
-import platform
 import time
-from datetime import date
 
 import spacy
-import torch
+from _report import emit, environment
 from spacy.training.initialize import init_nlp
 from spacy.schemas import ConfigSchemaTraining
 from spacy.util import load_config, registry, resolve_dot_names
@@ -55,20 +52,12 @@ def main():
     ratio = results["lstm_tagger"]["seconds"] / results["spacy_tagger"]["seconds"]
     print(f"epoch time ratio lstm_tagger / spacy_tagger: {ratio:.2f}")
     out = {
-        "date": date.today().isoformat(),
-        "machine": {
-            "platform": platform.platform(),
-            "torch_threads": torch.get_num_threads(),
-            "gpu": torch.cuda.get_device_name(args.gpu_id) if args.gpu_id >= 0 else None,
-        },
+        **environment(args.gpu_id),
         "configs": {"lstm_tagger": args.ours, "spacy_tagger": args.baseline},
         "results": results,
         "epoch_time_ratio": ratio,
     }
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(out, f, indent=2)
-    print(json.dumps(out, indent=2))
+    emit(out, args.json)
 
 
 if __name__ == "__main__":

@@ -154,7 +154,7 @@ def convert_inputs(
     kwargs = {
         "features": xp2torch(features, device=device),
         "token_index": xp2torch(token_index, device=device),
-        # pack_padded_sequence wants lengths on the CPU, whatever the device.
+        # PackedSequence's batch sizes are built from these and must be on the CPU.
         "lengths": torch.from_numpy(featurizer.sequence_lengths(docs)),
     }
     if chars is not None:

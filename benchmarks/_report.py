@@ -1,0 +1,29 @@
+"""What every benchmark result records, and how it is written: shared by the scripts here."""
+import json
+import platform
+from datetime import date
+
+import spacy
+import torch
+
+
+def environment(gpu_id: int = -1) -> dict:
+    """Date, machine and versions, so each figure carries where and when it was measured."""
+    return {
+        "date": date.today().isoformat(),
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "torch_threads": torch.get_num_threads(),
+            "gpu": torch.cuda.get_device_name(gpu_id) if gpu_id >= 0 else None,
+        },
+        "versions": {"spacy": spacy.__version__, "torch": torch.__version__},
+    }
+
+
+def emit(result: dict, json_path=None) -> None:
+    """Write the result file first (a closed stdout pipe must not lose it), then print it."""
+    if json_path:
+        with open(json_path, "w") as f:
+            json.dump(result, f, indent=2)
+    print(json.dumps(result, indent=2))
