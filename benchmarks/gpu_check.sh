@@ -17,16 +17,17 @@ train_brief() {  # config output
   python3 -m spacy train "$1" --output "$2" --gpu-id $GPU --training.max_steps 60 --training.max_epochs 0 \
     --training.eval_frequency 60 > "$2.log" 2>&1 || { tail -30 "$2.log"; return 1; }
 }
-train_brief configs/default.cfg /tmp/gpu/ours && train_brief configs/spacy_cnn_tagger.cfg /tmp/gpu/cnn || exit 1
+train_brief configs/default.cfg /tmp/gpu/ours && train_brief configs/fast.cfg /tmp/gpu/fast \
+  && train_brief configs/spacy_cnn_tagger.cfg /tmp/gpu/cnn || exit 1
 
 if [ "${TRAIN_SPEED:-1}" = 1 ]; then
   python3 benchmarks/train_speed.py configs/default.cfg configs/spacy_cnn_tagger.cfg --gpu-id $GPU \
     --json "$OUT/train_speed_gpu.json" > "$OUT/train_speed_gpu.txt" 2>&1; grep -E "epoch|words/s" "$OUT/train_speed_gpu.txt" | tail -4
 fi
-python3 benchmarks/speed.py --ours /tmp/gpu/ours/model-last --baseline /tmp/gpu/cnn/model-last \
-  --gpu-id $GPU --batch-size 1024 --repeat 8 --rounds 3 --json "$OUT/speed_gpu_b1024.json" > "$OUT/speed_gpu_b1024.txt"; head -4 "$OUT/speed_gpu_b1024.txt"
-python3 benchmarks/speed.py --ours /tmp/gpu/ours/model-last --baseline /tmp/gpu/cnn/model-last \
-  --gpu-id $GPU --batch-size 256 --repeat 4 --rounds 3 --json "$OUT/speed_gpu_b256.json" > "$OUT/speed_gpu_b256.txt"; head -4 "$OUT/speed_gpu_b256.txt"
+python3 benchmarks/speed.py --ours default=/tmp/gpu/ours/model-last --ours fast=/tmp/gpu/fast/model-last --baseline /tmp/gpu/cnn/model-last \
+  --gpu-id $GPU --batch-size 1024 --repeat 8 --rounds 3 --json "$OUT/speed_gpu_b1024.json" > "$OUT/speed_gpu_b1024.txt"; head -5 "$OUT/speed_gpu_b1024.txt"
+python3 benchmarks/speed.py --ours default=/tmp/gpu/ours/model-last --ours fast=/tmp/gpu/fast/model-last --baseline /tmp/gpu/cnn/model-last \
+  --gpu-id $GPU --batch-size 256 --repeat 4 --rounds 3 --json "$OUT/speed_gpu_b256.json" > "$OUT/speed_gpu_b256.txt"; head -5 "$OUT/speed_gpu_b256.txt"
 
 if [ "$SWEEP_SECONDS" -gt 0 ]; then
   declare -A SWEEP=(

@@ -6,6 +6,9 @@ so both see the same machine state, and prints words/s for each and the ratio.
 
     python benchmarks/speed.py --ours training/lstm/model-best \
         --baseline training/spacy_cnn/model-best [--gpu-id 0]
+
+--ours may be given several times, as PATH or NAME=PATH (e.g. default=... fast=...);
+each is compared with the baseline.
 """
 import argparse
 import time
@@ -34,7 +37,7 @@ def tag_all(nlp, words, batch_size):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ours", required=True, help="pipeline with lstm_tagger")
+    parser.add_argument("--ours", required=True, action="append", help="pipeline with lstm_tagger: PATH or NAME=PATH")
     parser.add_argument("--baseline", required=True, help="pipeline with spaCy's tagger")
     parser.add_argument("--docs", default="corpus/en_ewt-ud-test.spacy")
     parser.add_argument("--batch-size", type=int, default=256)
@@ -46,8 +49,13 @@ def main():
 
     if args.gpu_id >= 0:
         spacy.require_gpu(args.gpu_id)
-    pipelines = {"lstm_tagger": spacy.load(args.ours), "spacy_tagger": spacy.load(args.baseline)}
-    words = load_words(args.docs, pipelines["lstm_tagger"].vocab, args.repeat)
+    paths = {}
+    for i, spec in enumerate(args.ours):
+        name, _, path = spec.rpartition("=")
+        paths[name or ("lstm_tagger" if len(args.ours) == 1 else f"lstm_tagger_{i}")] = path
+    paths["spacy_tagger"] = args.baseline
+    pipelines = {name: spacy.load(path) for name, path in paths.items()}
+    words = load_words(args.docs, pipelines["spacy_tagger"].vocab, args.repeat)
     # Warm-up: caches, allocators, lazy inits.
     for nlp in pipelines.values():
         tag_all(nlp, words[: 2 * args.batch_size], args.batch_size)
@@ -58,18 +66,20 @@ def main():
             totals[name][0] += n_words
             totals[name][1] += seconds
     wps = {name: n / s for name, (n, s) in totals.items()}
+    ratios = {name: wps[name] / wps["spacy_tagger"] for name in wps if name != "spacy_tagger"}
     result = {
         **environment(args.gpu_id),
         "docs": args.docs,
         "batch_size": args.batch_size,
-        "words_per_round": totals["lstm_tagger"][0] // args.rounds,
+        "rounds": args.rounds,
+        "pipelines": paths,
+        "words_per_round": totals["spacy_tagger"][0] // args.rounds,
         "words_per_second": wps,
-        "ratio_lstm_to_spacy": wps["lstm_tagger"] / wps["spacy_tagger"],
+        "ratio_to_spacy_tagger": ratios,
     }
-    print(f"{'pipeline':<14} {'words/s':>12}")
+    print(f"{'pipeline':<20} {'words/s':>12} {'ratio':>6}")
     for name, value in wps.items():
-        print(f"{name:<14} {value:>12,.0f}")
-    print(f"ratio lstm_tagger / spacy_tagger: {result['ratio_lstm_to_spacy']:.2f}")
+        print(f"{name:<20} {value:>12,.0f} {ratios.get(name, 1.0):>6.2f}")
     emit(result, args.json)
 
 

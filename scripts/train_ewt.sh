@@ -7,14 +7,11 @@ cd "$(dirname "$0")/.."
 CONFIG=${1:-configs/default.cfg}
 OUTPUT=${2:-training/default}
 shift $(( $# > 2 ? 2 : $# ))
-for split in train dev test; do
-  [ -f corpus/en_ewt-ud-$split.spacy ] || \
-    python -m spacy convert corpus/en_ewt-ud-$split.conllu corpus/ --converter conllu -n 10
-done
+bash scripts/convert_ewt.sh
 start=$(date +%s)
 python -m spacy train "$CONFIG" --output "$OUTPUT" "$@"
 echo "training took $(( $(date +%s) - start )) s"
-python -m spacy evaluate "$OUTPUT/model-best" corpus/en_ewt-ud-test.spacy --output "$OUTPUT/test-metrics.json"
+python -m spacy evaluate "$OUTPUT/model-best" corpus/en_ewt-ud-test.spacy --gold-preproc --output "$OUTPUT/test-metrics.json"
 python - "$OUTPUT/test-metrics.json" <<'PY'
 import json, sys
 metrics = json.load(open(sys.argv[1]))

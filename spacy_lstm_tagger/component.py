@@ -16,7 +16,7 @@ from spacy.scorer import Scorer
 from spacy.tokens import Doc, Token
 from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
-from thinc.api import Config, Model, SequenceCategoricalCrossentropy, torch2xp
+from thinc.api import Config, Model, SequenceCategoricalCrossentropy, torch2xp, xp2torch
 from thinc.types import Floats2d
 
 DEFAULT_MODEL_CONFIG = """
@@ -33,7 +33,7 @@ char_rows = 1000
 char_width = 32
 char_filters = 64
 char_length = 16
-hidden_width = 256
+hidden_width = 128
 depth = 2
 bidirectional = true
 dropout = 0.3
@@ -214,6 +214,9 @@ class LSTMTaggerComponent(TrainablePipe):
             n_labels = len(self.labels)
             return [numpy.zeros((len(doc), n_labels), dtype="float32") for doc in docs]
         per_doc = self.model.predict(docs)
+        if self.model.ops.xp is numpy:
+            return list(per_doc)  # already views of one host array
+        # On a GPU: one device-to-host copy for the batch, not one per doc.
         flat = self.model.ops.to_numpy(self.model.ops.xp.concatenate(per_doc))
         return numpy.split(flat, numpy.cumsum([len(doc) for doc in docs])[:-1])
 
@@ -293,6 +296,28 @@ class LSTMTaggerComponent(TrainablePipe):
                     if updated is not weights:
                         weights[...] = updated
                     param.grad.zero_()
+
+    def use_params(self, params: dict):
+        """Swap in parameters keyed as finish_update keys them, (shim id, name):
+        the optimizer's averages when use_averages = true, which spacy train
+        evaluates and saves. thinc's PyTorchShim.use_params looks for other
+        keys ("pytorch_<id>_<name>") and would silently keep the raw weights.
+        A generator, not a context manager: Language.use_params drives it."""
+        saved = []
+        with torch.no_grad():
+            for node in self.model.walk():
+                for shim in node.shims:
+                    for name, param in shim._model.named_parameters():
+                        value = params.get((shim.id, name)) if params else None
+                        if value is not None:
+                            saved.append((param, param.detach().clone()))
+                            param.copy_(xp2torch(value, device=param.device))
+        try:
+            yield
+        finally:
+            with torch.no_grad():
+                for param, value in saved:
+                    param.copy_(value)
 
     def initialize(
         self,

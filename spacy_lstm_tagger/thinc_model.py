@@ -224,7 +224,7 @@ def build_lstm_tagger_model(
     char_width: int = 32,
     char_filters: int = 64,
     char_length: int = 16,
-    hidden_width: int = 256,
+    hidden_width: int = 128,
     depth: int = 2,
     bidirectional: bool = True,
     dropout: float = 0.3,

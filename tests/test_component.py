@@ -93,3 +93,33 @@ def test_unknown_attr_is_refused():
     nlp = spacy.blank("en")
     with pytest.raises(ValueError, match="attr must be one of"):
         nlp.add_pipe("lstm_tagger", config={"attr": "lemma"})
+
+
+def test_parameter_averages_are_swapped_in_and_restored():
+    # With use_averages = true, spacy train evaluates and saves inside
+    # nlp.use_params(optimizer.averages); thinc's torch shim ignores the keys
+    # our finish_update uses, so the component swaps them in itself.
+    import numpy
+    from thinc.api import Adam
+
+    nlp = spacy.blank("en")
+    pipe = nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL)})
+    examples = make_examples(nlp)
+    optimizer = Adam(0.01, use_averages=True)
+    nlp.initialize(lambda: examples, sgd=optimizer)
+    for _ in range(20):
+        nlp.update(examples, sgd=optimizer)
+    shim = pipe.model.layers[0].shims[0]
+    params = dict(shim._model.named_parameters())
+    raw = {name: p.detach().clone().numpy() for name, p in params.items()}
+    raw_bytes = pipe.to_bytes(exclude=["vocab"])
+    averaged = {name: optimizer.averages[(shim.id, name)] for name in params}
+    assert not numpy.allclose(raw["output.weight"], averaged["output.weight"])
+    with nlp.use_params(optimizer.averages):
+        for name, p in params.items():
+            numpy.testing.assert_allclose(p.detach().numpy(), averaged[name])
+        averaged_bytes = pipe.to_bytes(exclude=["vocab"])
+    for name, p in params.items():
+        numpy.testing.assert_array_equal(p.detach().numpy(), raw[name])
+    assert averaged_bytes != raw_bytes
+    assert pipe.to_bytes(exclude=["vocab"]) == raw_bytes

@@ -44,3 +44,30 @@ def test_spacy_train_with_default_config_writes_loadable_model_best(ewt_slice, t
     # 400 sentences of training data is far from the full corpus, but well
     # above the majority baseline (NN, about 15%).
     assert scores["tag_acc"] > 0.6
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", sorted(p.name for p in (ROOT / "configs").glob("*.cfg")))
+def test_every_shipped_config_trains_with_spacy_train(config, ewt_slice, tmp_path):
+    # A few steps of each config exactly as shipped (full model sizes): a
+    # typo or a stale setting in any of them fails here, not in a user's run.
+    output = tmp_path / "training"
+    subprocess.run(
+        [
+            sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / config),
+            "--output", str(output),
+            "--paths.train", str(ewt_slice / "train.spacy"),
+            "--paths.dev", str(ewt_slice / "dev.spacy"),
+            "--training.max_steps", "3",
+            "--training.max_epochs", "0",
+            "--training.eval_frequency", "3",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    nlp = spacy.load(output / "model-last")
+    tagger = nlp.get_pipe(nlp.pipe_names[-1])
+    assert len(tagger.labels) > 30
+    doc = nlp("The dog ate the apple.")
+    assert all(token.tag_ in tagger.labels for token in doc)

@@ -1,0 +1,142 @@
+"""Accuracy, side by side: lstm_tagger and spaCy's built-in tagger trained in one run.
+
+Every step is spaCy's own CLI, so the figures are what a user gets:
+1. `spacy train` for each config on the same train/dev corpus (wall time measured),
+2. `spacy evaluate --gold-preproc` of each model-best on the test corpus (gold
+   tokens and sentences, as UD results are reported),
+3. benchmarks/speed.py: every trained pipeline tags the test docs, alternated in
+   one process, words/s and the ratio to spaCy's tagger.
+Prints a markdown table and writes everything to OUTPUT/accuracy.json.
+
+    python benchmarks/accuracy.py --output training/benchmark [--upos] [--quick]
+
+--upos also trains the default config on the UPOS column (attr = "pos").
+--quick caps every training run at a few steps: checks the workflow, measures nothing.
+"""
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _report import environment
+
+HERE = Path(__file__).resolve().parent
+UPOS_OVERRIDES = [
+    "--components.lstm_tagger.attr", "pos",
+    "--training.score_weights.tag_acc", "0.0",
+    "--training.score_weights.pos_acc", "1.0",
+]
+# name -> (config, extra `spacy train` arguments, score key)
+RUNS = {
+    "spacy_tagger": ("configs/spacy_cnn_tagger.cfg", [], "tag_acc"),
+    "lstm_default": ("configs/default.cfg", [], "tag_acc"),
+    "lstm_fast": ("configs/fast.cfg", [], "tag_acc"),
+}
+
+
+def run(command, log_path):
+    """Run a CLI step with its output in a log file; fail loudly with the log's tail."""
+    with open(log_path, "w") as log:
+        completed = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT)
+    if completed.returncode != 0:
+        tail = Path(log_path).read_text()[-2000:]
+        sys.exit(f"{' '.join(command)} failed (exit {completed.returncode}); end of {log_path}:\n{tail}")
+
+
+def best_dev_score(model_dir, key):
+    meta = json.loads((Path(model_dir) / "meta.json").read_text())
+    return meta.get("performance", {}).get(key)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--output", default="training/benchmark")
+    parser.add_argument("--train", default="corpus/en_ewt-ud-train.spacy")
+    parser.add_argument("--dev", default="corpus/en_ewt-ud-dev.spacy")
+    parser.add_argument("--test", default="corpus/en_ewt-ud-test.spacy")
+    parser.add_argument("--upos", action="store_true", help="also train the default config on UPOS")
+    parser.add_argument("--quick", action="store_true", help="a few steps per run: checks the workflow only")
+    parser.add_argument("--only", nargs="*", help="run only these names (default: all)")
+    args = parser.parse_args()
+
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    if args.train == parser.get_default("train"):
+        # The bundled corpus, converted as the main job converts it.
+        run(["bash", str(HERE.parent / "scripts" / "convert_ewt.sh")], output / "convert.log")
+    runs = dict(RUNS)
+    if args.upos:
+        runs["lstm_default_upos"] = ("configs/default.cfg", UPOS_OVERRIDES, "pos_acc")
+    if args.only:
+        runs = {name: runs[name] for name in args.only}
+    results = {}
+    for name, (config, extra, key) in runs.items():
+        model_dir = output / name
+        command = [
+            sys.executable, "-m", "spacy", "train", config, "--output", str(model_dir),
+            "--paths.train", args.train, "--paths.dev", args.dev, *extra,
+        ]
+        if args.quick:
+            command += ["--training.max_steps", "4", "--training.eval_frequency", "2"]
+        print(f"training {name}: {' '.join(command[1:])}", flush=True)
+        start = time.perf_counter()
+        run(command, output / f"{name}.train.log")
+        train_seconds = time.perf_counter() - start
+        metrics_path = output / f"{name}.test-metrics.json"
+        run(
+            [sys.executable, "-m", "spacy", "evaluate", str(model_dir / "model-best"), args.test,
+             "--gold-preproc", "--output", str(metrics_path)],
+            output / f"{name}.evaluate.log",
+        )
+        metrics = json.loads(metrics_path.read_text())
+        results[name] = {
+            "config": config,
+            "overrides": extra,
+            "score": key,
+            "test_acc": metrics[key],
+            "dev_acc": best_dev_score(model_dir / "model-best", key),
+            "train_seconds": train_seconds,
+        }
+        print(f"  {key} test {100 * metrics[key]:.2f}%, trained in {train_seconds:,.0f} s", flush=True)
+
+    speed = {}
+    if "spacy_tagger" in results and len(results) > 1:
+        speed_json = output / "speed.json"
+        ours = [f"{name}={output / name / 'model-best'}" for name in results if name != "spacy_tagger"]
+        run(
+            [sys.executable, str(HERE / "speed.py"), "--baseline", str(output / "spacy_tagger" / "model-best"),
+             "--docs", args.test, "--json", str(speed_json)]
+            + [arg for spec in ours for arg in ("--ours", spec)],
+            output / "speed.log",
+        )
+        speed = json.loads(speed_json.read_text())
+        for name, value in speed["words_per_second"].items():
+            results[name]["words_per_second"] = value
+
+    lines = [
+        "| pipeline | config | test accuracy (gold tokens) | dev accuracy (model-best) "
+        "| training wall time | CPU words/s | words/s vs spacy_tagger |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    base_wps = results.get("spacy_tagger", {}).get("words_per_second")
+    for name, r in results.items():
+        wps = r.get("words_per_second")
+        ratio = f"{wps / base_wps:.2f}x" if wps and base_wps else "-"
+        dev = f"{100 * r['dev_acc']:.2f}%" if r["dev_acc"] is not None else "-"
+        lines.append(
+            f"| {name} | `{r['config']}`{' ' + ' '.join(r['overrides']) if r['overrides'] else ''} "
+            f"| {r['score']} **{100 * r['test_acc']:.2f}%** | {dev} | {r['train_seconds']:,.0f} s "
+            f"| {f'{wps:,.0f}' if wps else '-'} | {ratio} |"
+        )
+    table = "\n".join(lines)
+    out = {**environment(), "quick": args.quick, "corpus": vars(args), "results": results, "speed": speed,
+           "table": table}
+    with open(output / "accuracy.json", "w") as f:
+        json.dump(out, f, indent=2)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
