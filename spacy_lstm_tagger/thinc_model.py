@@ -118,19 +118,25 @@ class TokenFeaturizer:
         """Lengths of the sequences the LSTM reads, in token order: each doc is
         split at its sentence starts where it has them, and every piece longer
         than max_sequence_length into windows, so memory per sequence is bounded
-        whatever the doc's length. Depends on each doc alone."""
-        lengths: List[int] = []
+        whatever the doc's length. Depends on each doc alone. Vectorized over
+        the batch: per-doc numpy calls cost more than the LSTM for short docs."""
+        sent_starts = [doc.to_array(SENT_START) for doc in docs if len(doc)]
+        if not sent_starts:
+            return numpy.zeros((0,), dtype="int64")
+        doc_lengths = numpy.asarray([len(a) for a in sent_starts])
+        is_start = numpy.concatenate(sent_starts) == 1
+        is_start[numpy.cumsum(doc_lengths) - doc_lengths] = True
+        starts = numpy.flatnonzero(is_start)
+        pieces = numpy.diff(numpy.append(starts, len(is_start)))
         window = self.max_sequence_length
-        for doc in docs:
-            if not len(doc):
-                continue
-            starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1)
-            bounds = numpy.union1d(starts, [0, len(doc)])
-            for length in numpy.diff(bounds).tolist():
-                lengths.extend([window] * (length // window))
-                if length % window:
-                    lengths.append(length % window)
-        return numpy.asarray(lengths, dtype="int64")
+        # A piece of length L becomes L // window full windows and, if
+        # L % window, one shorter last window.
+        full, rest = numpy.divmod(pieces, window)
+        n_windows = full + (rest > 0)
+        lengths = numpy.full(int(n_windows.sum()), window, dtype="int64")
+        last = numpy.cumsum(n_windows) - 1
+        lengths[last[rest > 0]] = rest[rest > 0]
+        return lengths
 
     def vectors(self, docs: Sequence[Doc]) -> numpy.ndarray:
         """(n_tokens, width) static vectors by ORTH; zeros where a word has none."""
