@@ -2,6 +2,8 @@
 import numpy
 import pytest
 import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.tokens import Doc
 from spacy.training import Example
 
@@ -121,3 +123,36 @@ def test_unknown_confidence_setting_is_refused():
     nlp = spacy.blank("en")
     with pytest.raises(ValueError, match="confidence must be one of"):
         nlp.add_pipe("lstm_tagger", config={"confidence": "some"})
+
+
+def _reference_sequence_lengths(docs, window):
+    """The rule, one doc and one sentence at a time."""
+    lengths = []
+    for doc in docs:
+        for sent in (doc.sents if doc.has_annotation("SENT_START") else [doc[:]]) if len(doc) else []:
+            n = len(sent)
+            lengths += [window] * (n // window) + ([n % window] if n % window else [])
+    return lengths
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    docs=st.lists(st.lists(st.sampled_from([True, False, None]), max_size=30), max_size=6),
+    window=st.integers(1, 12),
+)
+def test_sequences_follow_sentences_and_windows(docs, window):
+    # The featurizer computes the lengths for the whole batch at once; they
+    # must be those of each doc's sentences, cut into windows, in doc order.
+    from spacy.vocab import Vocab
+
+    from spacy_lstm_tagger.thinc_model import TokenFeaturizer
+
+    vocab = Vocab()
+    batch = []
+    for starts in docs:
+        sent_starts = ([True] + starts[1:]) if starts else None
+        batch.append(Doc(vocab, words=["w"] * len(starts), sent_starts=sent_starts))
+    featurizer = TokenFeaturizer(10, 10, 10, [1], [1], max_sequence_length=window)
+    lengths = featurizer.sequence_lengths(batch)
+    assert lengths.tolist() == _reference_sequence_lengths(batch, window)
+    assert lengths.sum() == sum(len(doc) for doc in batch)
