@@ -90,7 +90,10 @@ class LSTMTagger(nn.Module):
         vectors: Optional[torch.Tensor],
     ) -> torch.Tensor:
         """(n_tokens, input_width): word-type vectors gathered to tokens."""
-        words = self.embeddings[0](features[:, 0])[token_index]
+        # index_select, not tensor[index]: the backward of advanced indexing
+        # accumulates repeated indices in a thread-dependent order on the CPU,
+        # so training with 2+ threads did not repeat exactly for a seed.
+        words = torch.index_select(self.embeddings[0](features[:, 0]), 0, token_index)
         if self.training and self.word_dropout > 0:
             drop = torch.rand(words.shape[0], 1, device=words.device) < self.word_dropout
             # Row 0 ("unknown") stays zero: padding_idx gets no gradient.
@@ -102,7 +105,7 @@ class LSTMTagger(nn.Module):
                 raise ValueError("LSTMTagger was built with a character encoder but got no characters.")
             rest.append(self.chars(chars))
         if rest:
-            columns.append(torch.cat(rest, dim=1)[token_index])
+            columns.append(torch.index_select(torch.cat(rest, dim=1), 0, token_index))
         if self.vectors_width:
             if vectors is None:
                 raise ValueError("LSTMTagger was built with static vectors but got none.")
@@ -132,11 +135,11 @@ class LSTMTagger(nn.Module):
         # The LSTM reads the tokens straight from their packed (time-major,
         # longest sequence first) order: no padding is ever materialized, so a
         # 500-token sequence in a batch of 5-token ones costs its own tokens.
-        hidden, _ = self.lstm(PackedSequence(embedded[packed_rows], batch_sizes))
+        hidden, _ = self.lstm(PackedSequence(torch.index_select(embedded, 0, packed_rows), batch_sizes))
         # Back to flat (input) order.
         unpack = torch.empty_like(packed_rows)
         unpack[packed_rows] = torch.arange(len(packed_rows), device=packed_rows.device)
-        flat = hidden.data[unpack]
+        flat = torch.index_select(hidden.data, 0, unpack)
         return torch.log_softmax(self.output(self.output_dropout(flat)), dim=-1)
 
 

@@ -158,3 +158,31 @@ def test_training_twice_with_the_same_seed_gives_identical_weights_and_scores():
         results.append((nlp.get_pipe("lstm_tagger").to_bytes(exclude=["vocab"]), nlp.evaluate(make_examples(nlp))["tag_acc"]))
     assert results[0][0] == results[1][0]
     assert results[0][1] == results[1][1]
+
+
+def test_training_with_two_threads_repeats_exactly(ewt_slice):
+    # With 2+ torch threads, the backward of advanced indexing (tensor[index])
+    # summed the gradients of a word repeated in a batch in a thread-dependent
+    # order: the same seed gave different weights run to run. Real text (many
+    # repeated words) and the default model sizes, a few steps.
+    import hashlib
+
+    import torch
+    from spacy.tokens import DocBin
+
+    from conftest import train_pipeline
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        digests = []
+        for _ in range(2):
+            nlp = spacy.blank("en")
+            nlp.add_pipe("lstm_tagger")
+            gold = list(DocBin().from_disk(ewt_slice / "train.spacy").get_docs(nlp.vocab))[:20]
+            examples = [Example(Doc(nlp.vocab, words=[t.text for t in doc]), doc) for doc in gold]
+            train_pipeline(nlp, examples, steps=3, seed=3)
+            digests.append(hashlib.sha256(nlp.get_pipe("lstm_tagger").to_bytes(exclude=["vocab"])).hexdigest())
+    finally:
+        torch.set_num_threads(threads)
+    assert digests[0] == digests[1]

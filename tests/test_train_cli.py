@@ -16,23 +16,31 @@ SMALL_MODEL_OVERRIDES = [
 ]
 
 
-@pytest.mark.slow
-def test_spacy_train_with_default_config_writes_loadable_model_best(ewt_slice, tmp_path):
-    output = tmp_path / "training"
+def spacy_train(config, ewt_slice, output, *overrides):
+    """`python -m spacy train` of a shipped config on the EWT slice."""
     subprocess.run(
         [
-            sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / "default.cfg"),
+            sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / config),
             "--output", str(output),
             "--paths.train", str(ewt_slice / "train.spacy"),
             "--paths.dev", str(ewt_slice / "dev.spacy"),
-            "--training.max_epochs", "4",
-            "--training.batcher.size", "200",
-            "--training.eval_frequency", "20",
-            *SMALL_MODEL_OVERRIDES,
+            *overrides,
         ],
         check=True,
         capture_output=True,
-        cwd=tmp_path,
+        cwd=output.parent,
+    )
+
+
+@pytest.mark.slow
+def test_spacy_train_with_default_config_writes_loadable_model_best(ewt_slice, tmp_path):
+    output = tmp_path / "training"
+    spacy_train(
+        "default.cfg", ewt_slice, output,
+        "--training.max_epochs", "4",
+        "--training.batcher.size", "200",
+        "--training.eval_frequency", "20",
+        *SMALL_MODEL_OVERRIDES,
     )
     nlp = spacy.load(output / "model-best")
     assert nlp.pipe_names == ["lstm_tagger"]
@@ -52,19 +60,9 @@ def test_every_shipped_config_trains_with_spacy_train(config, ewt_slice, tmp_pat
     # A few steps of each config exactly as shipped (full model sizes): a
     # typo or a stale setting in any of them fails here, not in a user's run.
     output = tmp_path / "training"
-    subprocess.run(
-        [
-            sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / config),
-            "--output", str(output),
-            "--paths.train", str(ewt_slice / "train.spacy"),
-            "--paths.dev", str(ewt_slice / "dev.spacy"),
-            "--training.max_steps", "3",
-            "--training.max_epochs", "0",
-            "--training.eval_frequency", "3",
-        ],
-        check=True,
-        capture_output=True,
-        cwd=tmp_path,
+    spacy_train(
+        config, ewt_slice, output,
+        "--training.max_steps", "3", "--training.max_epochs", "0", "--training.eval_frequency", "3",
     )
     nlp = spacy.load(output / "model-last")
     tagger = nlp.get_pipe(nlp.pipe_names[-1])
