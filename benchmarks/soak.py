@@ -7,11 +7,10 @@ each size and the ratio of the largest to the smallest.
 """
 import argparse
 import json
-import platform
-import resource
 import subprocess
 import sys
-from datetime import date
+
+from _report import emit, environment
 
 CHILD = r"""
 import json, resource, sys, time
@@ -38,6 +37,7 @@ def main():
     parser.add_argument("pipeline")
     parser.add_argument("--tokens", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--source", default="corpus/en_ewt-ud-train.conllu", help="CoNLL-U file whose words are streamed")
+    parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
     results = []
     for n in args.tokens:
@@ -48,7 +48,7 @@ def main():
               f"{results[-1]['tokens'] / results[-1]['seconds']:10,.0f} tokens/s")
     ratio = results[-1]["peak_rss_mb"] / results[0]["peak_rss_mb"]
     print(f"peak RSS ratio {args.tokens[-1]:,} / {args.tokens[0]:,} tokens: {ratio:.3f}")
-    print(json.dumps({"date": date.today().isoformat(), "machine": platform.platform(), "results": results, "ratio": ratio}))
+    emit({**environment(), "pipeline": args.pipeline, "results": results, "ratio": ratio}, args.json)
 
 
 if __name__ == "__main__":
