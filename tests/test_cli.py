@@ -11,9 +11,9 @@ from spacy.training.converters import conllu_to_docs
 from typer.testing import CliRunner
 
 from spacy_lstm_tagger.cli import app
-from spacy_lstm_tagger.cli.conllu_out import group_sentences, read_conllu_blocks
+from spacy_lstm_tagger.cli.conllu_write import doc_to_conllu, docs_to_conllu
+from spacy_lstm_tagger.cli.inputs import read_conllu
 from spacy_lstm_tagger.cli.report import UNTAGGED, compute_report, evaluate_report
-from spacy_lstm_tagger.conllu import doc_to_conllu, docs_to_conllu
 
 from conftest import CORPUS, SENTENCES, conllu_head
 
@@ -236,14 +236,15 @@ def test_tag_conllu_on_conllu_replaces_only_the_tag_columns(pipeline_dir, loaded
 
 def test_conllu_docs_are_grouped_by_n_sents_and_newdoc():
     sentence = "1\ta\t_\t_\t_\t_\t_\t_\t_\t_"
-    blocks = read_conllu_blocks(
-        "\n\n".join(
-            ["# newdoc id = a\n" + sentence, sentence, sentence, "# newdoc id = b\n" + sentence, sentence]
-        )
+    text = (
+        "\n\n".join(["# newdoc id = a\n" + sentence, sentence, sentence, "# newdoc id = b\n" + sentence, sentence])
         + "\n\n"
     )
-    assert group_sentences(blocks, 2) == [[0, 1], [2], [3, 4]]
-    assert group_sentences(blocks, 10) == [[0, 1, 2], [3, 4]]
+    assert read_conllu("x.conllu", text, 2).groups == [[0, 1], [2], [3, 4]]
+    assert read_conllu("x.conllu", text, 10).groups == [[0, 1, 2], [3, 4]]
+    assert read_conllu("x.conllu", text, 0).groups == [[0, 1, 2], [3, 4]]
+    assert read_conllu("x.conllu", text.replace("# newdoc", "# other"), 0).groups == [[0, 1, 2, 3, 4]]
+    assert read_conllu("x.conllu", text, 1).groups == [[0], [1], [2], [3], [4]]
 
 
 def test_spacy_apply_tags_text(pipeline_dir, loaded_nlp, tmp_path):

@@ -19,12 +19,9 @@ from spacy.training.converters import conllu_to_docs  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from spacy_lstm_tagger.cli import app  # noqa: E402
-from spacy_lstm_tagger.cli.shards import (  # noqa: E402
-    ShardInputError,
-    find_shards,
-    read_conllu,
-    tag_shards,
-)
+from spacy_lstm_tagger.cli.inputs import InputError, read_conllu  # noqa: E402
+from spacy_lstm_tagger.cli.shard_files import find_shards  # noqa: E402
+from spacy_lstm_tagger.cli.shards import tag_shards  # noqa: E402
 
 from conftest import CORPUS, conllu_head  # noqa: E402
 
@@ -129,8 +126,16 @@ def test_output_equals_single_process_pipe(client, pipeline_dir, nlp, tmp_path):
         "a.conllu", "a.spacy", "b.conllu", "b.spacy", "c.conllu", "c.spacy"
     ]
     # The reference for pre-tokenized input: spaCy's own CoNLL-U converter
-    # (10 sentences a doc), words and sentences only, gold tags dropped.
-    gold_docs = list(conllu_to_docs(conllu_text, n_sents=10, no_print=True))
+    # (10 sentences a doc) on each `# newdoc` document, words and sentences
+    # only, gold tags dropped.
+    blocks = conllu_text.strip().split("\n\n")
+    starts = [i for i, block in enumerate(blocks) if "# newdoc" in block] + [len(blocks)]
+    assert starts[0] == 0 and len(starts) == 7
+    gold_docs = [
+        doc
+        for a, b in zip(starts, starts[1:])
+        for doc in conllu_to_docs("\n\n".join(blocks[a:b]), n_sents=10, no_print=True)
+    ]
     conllu_inputs = [
         Doc(
             nlp.vocab,
@@ -145,7 +150,7 @@ def test_output_equals_single_process_pipe(client, pipeline_dir, nlp, tmp_path):
         "b": list(nlp.pipe(jsonl, batch_size=BATCH)),
         "c": list(nlp.pipe(conllu_inputs, batch_size=BATCH)),
     }
-    assert len(expected["a"]) == 20 and len(expected["c"]) == 4
+    assert len(expected["a"]) == 20 and len(expected["c"]) == 6
     for name, docs in expected.items():
         assert tagged(read_docbin(out / f"{name}.spacy", nlp.vocab)) == tagged(docs), name
         assert conllu_tokens((out / f"{name}.conllu").read_text(encoding="utf8")) == sentences(docs), name
@@ -261,19 +266,23 @@ def test_default_local_cluster(pipeline_dir, nlp, tmp_path, capsys):
     assert "[1/1] only.txt: 6 docs" in err and "tokens/s" in err
 
 
+def words(conllu_input):
+    return [(s.words, s.spaces) for s in conllu_input.sentences]
+
+
 def test_read_conllu_rejects_malformed_input():
     ok = "# text = a b\n1\ta\t_\t_\t_\t_\t_\t_\t_\tSpaceAfter=No\n2\tb\t_\t_\t_\t_\t_\t_\t_\t_\n\n"
-    assert list(read_conllu(ok)) == [(["a", "b"], [False, True])]
+    assert words(read_conllu("ok.conllu", ok)) == [(["a", "b"], [False, True])]
     mwt = "1-2\tab\t_\t_\t_\t_\t_\t_\t_\t_\n1\ta\t" + "_\t" * 7 + "_\n2\tb\t" + "_\t" * 7 + "_\n"
-    assert list(read_conllu(mwt)) == [(["a", "b"], [False, True])]
+    assert words(read_conllu("mwt.conllu", mwt)) == [(["a", "b"], [False, True])]
     for bad in [
         "1\ta\t_\n",  # too few columns
         "2\ta\t" + "_\t" * 7 + "_\n",  # ids not from 1
         "1\ta\t" + "_\t" * 7 + "_\n1\tb\t" + "_\t" * 7 + "_\n",  # repeated id
         "x\ta\t" + "_\t" * 7 + "_\n",
     ]:
-        with pytest.raises(ShardInputError):
-            list(read_conllu(bad))
+        with pytest.raises(InputError, match="^bad.conllu: line "):
+            read_conllu("bad.conllu", bad)
 
 
 def test_find_shards(tmp_path):

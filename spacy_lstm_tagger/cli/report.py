@@ -24,6 +24,8 @@ from spacy.tokens import Doc, DocBin
 from spacy.training.corpus import walk_corpus
 
 from . import app
+from ._util import fail, unannotated_copy
+from ._util import progress as show_progress
 
 ATTRS = ("tag", "pos")
 UNTAGGED = "(none)"  # what the pipeline left without a value
@@ -51,24 +53,10 @@ def read_docs(corpus_path: Union[str, Path], vocab) -> List[Doc]:
     return docs
 
 
-def unannotated_copy(doc: Doc) -> Doc:
-    """The same words and spaces, in a fresh Doc without any annotation."""
-    return Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
-
-
 def tag_docs(nlp, docs: Sequence[Doc], *, batch_size: Optional[int] = None, progress: bool = True) -> Iterator[Doc]:
     """nlp.pipe over unannotated copies of docs, with a progress bar on a terminal."""
-    from tqdm import tqdm
-
     copies = (unannotated_copy(doc) for doc in docs)
-    # disable=None: only shows on a terminal, so logs and tests stay clean.
-    bar = tqdm(total=len(docs), unit="doc", desc="Tagging", disable=None if progress else True, leave=False)
-    try:
-        for doc in nlp.pipe(copies, batch_size=batch_size):
-            bar.update(1)
-            yield doc
-    finally:
-        bar.close()
+    yield from show_progress(nlp.pipe(copies, batch_size=batch_size), len(docs), progress)
 
 
 def _ratio(num: float, den: float) -> float:
@@ -307,8 +295,7 @@ def report_cli(
             pipeline, corpus, output_dir, attr, top_n=top_n, max_labels=max_labels, batch_size=batch_size
         )
     except (ValueError, ImportError) as err:
-        typer.echo(f"Error: {err}", err=True)
-        raise typer.Exit(1)
+        fail(str(err))
     msg.good(f"{report['attr']}_acc {report['accuracy']:.4f} on {report['n_tokens']} tokens")
     rows = [
         (f"{pair['gold']} -> {pair['predicted']}", pair["count"], f"{pair['share_of_errors']:.1%}")
