@@ -6,6 +6,7 @@ also starts the default local cluster that tag_shards manages itself.
 import gzip
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -228,6 +229,7 @@ def test_corrupt_shards_are_reported_and_the_rest_complete(client, pipeline_dir,
     (src / "truncated.conllu.gz").write_bytes(gzip.compress(b"1\ta" + b"\t_" * 8 + b"\n" * 50)[:-12])
     good_conllu = conllu_head(CORPUS / "en_ewt-ud-dev.conllu", 3)
     (src / "bad.conllu").write_text(good_conllu + "1\tonly\tthree\n\n", encoding="utf8")
+    (src / "empty.txt").write_text(" \n\n", encoding="utf8")
     out = tmp_path / "out"
 
     res = run_cli([pipeline_dir, src, "-o", out, "--scheduler", client.scheduler.address, "-f", "spacy", "-f", "conllu"])
@@ -236,11 +238,12 @@ def test_corrupt_shards_are_reported_and_the_rest_complete(client, pipeline_dir,
         ("bad_bytes.txt", "line 2: not UTF-8"),
         ("bad_json.jsonl", "line 2: not JSON"),
         ("no_text.jsonl", 'line 2: expected an object with a "text" string'),
-        ("bad.conllu", "expected 10 tab-separated columns"),
+        ("bad.conllu", f"line {len(good_conllu.split(chr(10)))}: expected 10 tab-separated columns, found 3"),
+        ("empty.txt", "the input is empty"),
         ("truncated.conllu.gz", "cannot read"),
     ]:
         assert f"FAILED {src / name}: " in res.output and why in res.output, (name, res.output)
-    assert "3 shards tagged, 0 skipped, 5 failed, of 8" in res.output
+    assert "3 shards tagged, 0 skipped, 6 failed, of 9" in res.output
     assert sorted(p.name for p in out.iterdir()) == [
         "good.conllu", "good.spacy", "good2.conllu", "good2.spacy", "good3.conllu", "good3.spacy"
     ]
@@ -249,7 +252,7 @@ def test_corrupt_shards_are_reported_and_the_rest_complete(client, pipeline_dir,
 
     # A rerun retries only the failed shards.
     result = tag_shards(pipeline_dir, src, out, scheduler=client.scheduler.address, formats=["spacy", "conllu"], log=None)
-    assert len(result.skipped) == 3 and len(result.failed) == 5 and not result.done
+    assert len(result.skipped) == 3 and len(result.failed) == 6 and not result.done
 
 
 def test_default_local_cluster(pipeline_dir, nlp, tmp_path, capsys):
@@ -293,3 +296,38 @@ def test_find_shards(tmp_path):
     with pytest.raises(ValueError, match="no shards match"):
         find_shards(tmp_path / "*.conllu")
     assert [s.kind for s in find_shards([tmp_path / "a.txt", str(tmp_path / "a.t*")])] == ["txt"]
+
+
+def test_tag_conllu_and_tag_shards_write_the_same_bytes(client, pipeline_dir, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    # newdoc comments, multiword tokens, a sentence count that is not a multiple of n_sents.
+    conllu_text = conllu_head(CORPUS / "en_ewt-ud-dev.conllu", 23)
+    (src / "c.conll").write_text(conllu_text, encoding="utf8")
+    write_txt(src / "t.txt", [t.replace(" ", "  ", 1) for t in ewt_texts(7)])
+    out = tmp_path / "out"
+    for n_sents in (3, 0):
+        shards_out = out / f"n{n_sents}"
+        tag_shards(pipeline_dir, src, shards_out, scheduler=client, formats="conllu", batch_size=BATCH,
+                   n_sents=n_sents, log=None)
+        for name in ("c.conll", "t.txt"):
+            single = tmp_path / f"{name}.{n_sents}.conllu"
+            result = CliRunner().invoke(app, ["tag-conllu", str(pipeline_dir), str(src / name), str(single),
+                                              "-n", str(n_sents), "-b", str(BATCH)])
+            assert result.exit_code == 0, result.output
+            stem = name.split(".")[0]
+            assert (shards_out / f"{stem}.conllu").read_bytes() == single.read_bytes(), (name, n_sents)
+    # CoNLL-U in: every input line is there, in order.
+    assert len((out / "n0" / "c.conllu").read_text(encoding="utf8").split("\n")) == len(conllu_text.split("\n"))
+
+
+def test_setup_errors_exit_1_with_spacys_message(pipeline_dir, tmp_path):
+    (tmp_path / "a.txt").write_text("text\n")
+    def plain(output):  # no colours, wasabi's line wrapping undone
+        return " ".join(re.sub(r"\x1b\[[0-9;]*m", "", output).split())
+
+    res = run_cli([tmp_path / "no-pipeline", tmp_path / "a.txt", "-o", tmp_path / "out"])
+    assert res.exit_code == 1
+    assert "✘" in res.output and "not a spaCy pipeline directory (no config.cfg)" in plain(res.output)
+    res = run_cli([pipeline_dir, tmp_path / "a.txt", "-o", tmp_path / "out", "-f", "csv"])
+    assert res.exit_code == 1 and "unknown output format 'csv'" in plain(res.output)
