@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from _report import environment
+from _environment import environment
 
 HERE = Path(__file__).resolve().parent
 UPOS_OVERRIDES = [

@@ -14,9 +14,11 @@ import warnings
 
 import spacy
 import torch
-from _report import emit, environment
-from spacy.tokens import Doc, DocBin
+from _environment import emit, environment
+from spacy.tokens import DocBin
 from spacy.training import Example
+
+from spacy_lstm_tagger.cli._util import unannotated_copy
 
 
 def main():
@@ -39,14 +41,13 @@ def main():
             copy.deepcopy(shim._model).eval(), {torch.nn.LSTM, torch.nn.Linear}, dtype=torch.qint8
         )
     gold = list(DocBin().from_disk(args.docs).get_docs(nlp.vocab))
-    words = [([t.text for t in doc], [bool(t.whitespace_) for t in doc]) for doc in gold]
     totals = {kind: [0, 0.0] for kind in modules}
     accuracy = {}
     for _ in range(args.rounds):
         for kind, module in modules.items():
             shim._model = module
             start = time.perf_counter()
-            docs = list(nlp.pipe((Doc(nlp.vocab, words=w, spaces=s) for w, s in words), batch_size=args.batch_size))
+            docs = list(nlp.pipe((unannotated_copy(doc) for doc in gold), batch_size=args.batch_size))
             totals[kind][1] += time.perf_counter() - start
             totals[kind][0] += sum(len(doc) for doc in docs)
             accuracy[kind] = tagger.score([Example(doc, ref) for doc, ref in zip(docs, gold)])

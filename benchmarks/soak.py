@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 
-from _report import emit, environment
+from _environment import emit, environment
 
 CHILD = r"""
 import json, resource, sys, time

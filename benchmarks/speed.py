@@ -14,20 +14,19 @@ import argparse
 import time
 
 import spacy
-from _report import emit, environment
-from spacy.tokens import Doc, DocBin
+from _environment import emit, environment
+from spacy.tokens import DocBin
+
+from spacy_lstm_tagger.cli._util import unannotated_copy
 
 
-def load_words(path, vocab, repeat):
-    """Docs that hold only words and spaces: tagging starts from scratch."""
-    words = []
-    for doc in DocBin().from_disk(path).get_docs(vocab):
-        words.append(([t.text for t in doc], [bool(t.whitespace_) for t in doc]))
-    return words * repeat
+def load_docs(path, vocab, repeat):
+    return list(DocBin().from_disk(path).get_docs(vocab)) * repeat
 
 
-def tag_all(nlp, words, batch_size):
-    docs = (Doc(nlp.vocab, words=w, spaces=s) for w, s in words)
+def tag_all(nlp, gold, batch_size):
+    # Copies that hold only words and spaces: tagging starts from scratch.
+    docs = (unannotated_copy(doc, nlp.vocab) for doc in gold)
     start = time.perf_counter()
     n_words = 0
     for doc in nlp.pipe(docs, batch_size=batch_size):
@@ -55,14 +54,14 @@ def main():
         paths[name or ("lstm_tagger" if len(args.ours) == 1 else f"lstm_tagger_{i}")] = path
     paths["spacy_tagger"] = args.baseline
     pipelines = {name: spacy.load(path) for name, path in paths.items()}
-    words = load_words(args.docs, pipelines["spacy_tagger"].vocab, args.repeat)
+    gold = load_docs(args.docs, pipelines["spacy_tagger"].vocab, args.repeat)
     # Warm-up: caches, allocators, lazy inits.
     for nlp in pipelines.values():
-        tag_all(nlp, words[: 2 * args.batch_size], args.batch_size)
+        tag_all(nlp, gold[: 2 * args.batch_size], args.batch_size)
     totals = {name: [0, 0.0] for name in pipelines}
     for _ in range(args.rounds):
         for name, nlp in pipelines.items():
-            n_words, seconds = tag_all(nlp, words, args.batch_size)
+            n_words, seconds = tag_all(nlp, gold, args.batch_size)
             totals[name][0] += n_words
             totals[name][1] += seconds
     wps = {name: n / s for name, (n, s) in totals.items()}

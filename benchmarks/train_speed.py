@@ -14,7 +14,7 @@ import argparse
 import time
 
 import spacy
-from _report import emit, environment
+from _environment import emit, environment
 from spacy.training.initialize import init_nlp
 from spacy.schemas import ConfigSchemaTraining
 from spacy.util import load_config, registry, resolve_dot_names

@@ -8,9 +8,10 @@ from spacy.tokens import Doc
 T = TypeVar("T")
 
 
-def unannotated_copy(doc: Doc) -> Doc:
-    """The same words and spaces, in a fresh Doc without any annotation."""
-    return Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+def unannotated_copy(doc: Doc, vocab=None) -> Doc:
+    """The same words and spaces, in a fresh Doc without any annotation (in
+    `vocab`, default the doc's: a pipeline tags docs of its own vocab)."""
+    return Doc(vocab or doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
 
 
 def progress(iterable: Iterable[T], total: Optional[int] = None, show: bool = True, unit: str = "doc") -> Iterator[T]:

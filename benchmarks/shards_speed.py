@@ -6,17 +6,16 @@ each worker count, and prints words/s for each and the ratio to the first.
 The time is the tagging alone: tag_shards loads the pipeline on every worker
 before it starts its clock; cluster start-up is printed separately.
 
-    python benchmarks/shards.py training/lstm/model-best [--shards 8] [--workers 1,2]
+    python benchmarks/shards_speed.py training/lstm/model-best [--shards 8] [--workers 1,2]
 """
 import argparse
-import json
 import os
-import platform
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
+
+from _environment import emit, environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,8 +55,6 @@ def main():
 
     import dask
     import distributed
-    import spacy
-    import torch
     from dask.distributed import Client, LocalCluster
 
     from spacy_lstm_tagger.cli.shards import tag_shards
@@ -117,30 +114,27 @@ def main():
     base = results[0]["words_per_second"]
     for r in results:
         r["ratio"] = round(r["words_per_second"] / base, 3) if base else None
-    info = {
-        "date": datetime.now().isoformat(timespec="seconds"),
-        "pipeline": str(Path(args.pipeline).resolve()),
-        "nproc": os.cpu_count(),
-        "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "machine": platform.machine(),
-        "processor": platform.processor() or platform.platform(),
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "spacy": spacy.__version__,
-        "dask": dask.__version__,
-        "distributed": distributed.__version__,
-        "shards": args.shards,
-        "batch_size": args.batch_size,
-    }
-    print()
-    for key, value in info.items():
-        print(f"{key:>12}: {value}")
+    env = environment()
+    env["versions"].update(dask=dask.__version__, distributed=distributed.__version__)
+    env["machine"].update(
+        nproc=os.cpu_count(),
+        cpus_usable=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+    )
     print()
     print(f"{'workers':>8} {'words/s':>12} {'ratio':>7}")
     for r in results:
         print(f"{r['workers']:>8} {r['words_per_second']:>12,.0f} {r['ratio']:>7.2f}")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"info": info, "results": results}, indent=2) + "\n")
+    print()
+    emit(
+        {
+            **env,
+            "pipeline": str(Path(args.pipeline).resolve()),
+            "shards": args.shards,
+            "batch_size": args.batch_size,
+            "results": results,
+        },
+        args.json,
+    )
 
 
 if __name__ == "__main__":
