@@ -220,3 +220,21 @@ def test_tag_conllu_on_conll_keeps_every_line(pipeline_dir, tmp_path):
     assert [line for line in out_lines if not line[:1].isdigit()] == [
         line for line in in_lines if not line[:1].isdigit()
     ]
+
+
+@Language.component("test_merge_first_two")
+def merge_first_two(doc):
+    with doc.retokenize() as retokenizer:
+        retokenizer.merge(doc[0:2])
+    return doc
+
+
+def test_a_pipeline_that_retokenizes_is_an_error_and_writes_nothing(pipeline_dir, tmp_path):
+    path = tmp_path / "in.conllu"
+    path.write_text(SAMPLE, encoding="utf8")
+    nlp = spacy.load(pipeline_dir)
+    nlp.add_pipe("test_merge_first_two")
+    out = tmp_path / "out.conllu"
+    with pytest.raises(ValueError, match="changed the tokenization: 5 tokens for 6 words .*line 3"):
+        tag_file(None, path, out, nlp=nlp, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.conllu"]

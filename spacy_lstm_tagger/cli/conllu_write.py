@@ -78,14 +78,13 @@ class ConlluRewriter:
         source = self.source
         group = source.groups[self.next_doc]
         self.next_doc += 1
-        replaced = {}
-        i = 0
-        for index in group:
-            for line_index in source.sentences[index].word_lines:
-                replaced[line_index] = doc[i]
-                i += 1
-        if i != len(doc):
-            raise ValueError(f"the pipeline changed the tokenization: {len(doc)} tokens for {i} words.")
+        word_lines = [n for index in group for n in source.sentences[index].word_lines]
+        if len(word_lines) != len(doc):
+            raise ValueError(
+                f"the pipeline changed the tokenization: {len(doc)} tokens for {len(word_lines)} words "
+                f"(the doc starting at line {source.sentences[group[0]].first_line})."
+            )
+        replaced = dict(zip(word_lines, doc))
         last = source.sentences[group[-1]].token_lines[-1]
         lines = source.lines[self.next_line : last + 1]
         out = [
