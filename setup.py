@@ -14,8 +14,10 @@ setup(
     install_requires=[
         "spacy>=3.8,<3.9",
         "thinc>=8.3,<8.4",
-        # 2.13.0 has a CPU wheel on the project machines; a bare "torch" pulls a CUDA build.
-        "torch>=2.1,<=2.13.0",
+        # What the code needs. Install torch first to choose its build (README:
+        # `pip install torch==2.13.0` is the CPU wheel on the project machines);
+        # pip then keeps it, since it satisfies this range.
+        "torch>=2.1",
         "safetensors>=0.4",
         "numpy>=1.21",
     ],

@@ -1,154 +1,30 @@
-"""thinc glue: turns spaCy Docs into the LSTMTagger's tensors and back.
+"""thinc glue: turns spaCy Docs into the LSTMTagger's tensors and back, and
+registers the architecture `spacy_lstm_tagger.LSTMTagger.v1`.
 
-The registered architecture is a thinc Model whose only layer, a
-PyTorchWrapper_v3 around LSTMTagger, is built in the init callback once the
-number of labels is known (the spacy-experimental coref pattern). The
+The registered architecture is a thinc Model whose only layer, the torch
+module wrapped by `torch_shim.wrap_torch_model`, is built in the init callback
+once the number of labels is known (the spacy-experimental coref pattern). The
 component rebuilds it from its stored labels before loading weights.
+
+The builder's signature holds the model's defaults, the only place they are
+written: the component's default config names the architecture alone and
+spaCy fills in the rest from here.
 """
 from functools import partial
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import numpy
 import torch
-from safetensors.torch import load as load_safetensors
-from safetensors.torch import save as save_safetensors
-from spacy.attrs import ORTH, SENT_START
-from spacy.lang.lex_attrs import word_shape
-from spacy.strings import hash_string
 from spacy.tokens import Doc
 from spacy.util import registry
-from thinc.api import ArgsKwargs, Model, PyTorchWrapper_v3, torch2xp, xp2torch
+from thinc.api import ArgsKwargs, Model, torch2xp, xp2torch
 from thinc.types import Floats2d
 
+from .featurizer import TokenFeaturizer
 from .torch_model import LSTMTagger
+from .torch_shim import wrap_torch_model
 
 ARCHITECTURE = "spacy_lstm_tagger.LSTMTagger.v1"
-
-
-class TokenFeaturizer:
-    """Maps tokens to rows of integer feature ids: the lowercased word, its
-    prefixes and suffixes of the given lengths, and its shape, each hashed into
-    its own table. Computed once per distinct word and cached, so a batch costs
-    one dict lookup per distinct word, not string work per token."""
-
-    def __init__(
-        self,
-        word_rows: int,
-        subword_rows: int,
-        shape_rows: int,
-        prefix_lengths: Sequence[int],
-        suffix_lengths: Sequence[int],
-        max_sequence_length: int,
-        char_rows: int = 0,
-        char_length: int = 16,
-        cache_size: int = 200_000,
-    ):
-        self.prefix_lengths = list(prefix_lengths)
-        self.suffix_lengths = list(suffix_lengths)
-        self.rows = (
-            [word_rows]
-            + [subword_rows] * (len(self.prefix_lengths) + len(self.suffix_lengths))
-            + [shape_rows]
-        )
-        self.max_sequence_length = max_sequence_length
-        self.char_rows = char_rows
-        self.char_length = char_length
-        self.cache_size = cache_size
-        self._cache: Dict[int, Tuple[int, ...]] = {}
-
-    def __getstate__(self):
-        # The cache is derived data; workers rebuild it.
-        state = dict(self.__dict__)
-        state["_cache"] = {}
-        return state
-
-    def word_features(self, text: str) -> Tuple[int, ...]:
-        lower = text.lower()
-        strings = (
-            [lower]
-            + [lower[:n] for n in self.prefix_lengths]
-            + [lower[-n:] for n in self.suffix_lengths]
-            + [word_shape(text)]
-        )
-        # Each column gets its own salt so "a" as a word and "a" as a prefix
-        # land on unrelated rows; row 0 is reserved for "unknown".
-        return tuple(
-            1 + hash_string(f"{column}\x1f{s}") % (rows - 1)
-            for column, (s, rows) in enumerate(zip(strings, self.rows))
-        )
-
-    def word_chars(self, text: str) -> Tuple[int, ...]:
-        """Character ids, 0-padded to char_length; a longer word keeps its
-        first and last char_length // 2 characters (where affixes live)."""
-        n = self.char_length
-        if len(text) > n:
-            text = text[: n // 2] + text[len(text) - (n - n // 2) :]
-        ids = [1 + ord(c) % (self.char_rows - 1) for c in text]
-        return tuple(ids + [0] * (n - len(ids)))
-
-    def features(self, docs: Sequence[Doc]) -> Tuple[numpy.ndarray, numpy.ndarray, Optional[numpy.ndarray]]:
-        """For the batch's distinct words: (n_words, n_features) int64 feature
-        ids and, with a char encoder, (n_words, char_length) int64 char ids;
-        plus (n_tokens,) int64, the word row of each token."""
-        n_features = len(self.rows)
-        orths = [doc.to_array(ORTH) for doc in docs if len(doc)]
-        if not orths:
-            chars = numpy.zeros((0, self.char_length), dtype="int64") if self.char_rows else None
-            return numpy.zeros((0, n_features), dtype="int64"), numpy.zeros((0,), dtype="int64"), chars
-        unique, inverse = numpy.unique(numpy.concatenate(orths), return_inverse=True)
-        strings = docs[0].vocab.strings
-        cache = self._cache
-        if len(cache) + len(unique) > self.cache_size:
-            cache.clear()  # keeps memory flat on an endless stream of new words
-        rows = []
-        for orth in unique.tolist():
-            row = cache.get(orth)
-            if row is None:
-                text = strings[orth]
-                row = self.word_features(text)
-                if self.char_rows:
-                    row = row + self.word_chars(text)
-                cache[orth] = row
-            rows.append(row)
-        table = numpy.asarray(rows, dtype="int64").reshape(len(unique), -1)
-        chars = numpy.ascontiguousarray(table[:, n_features:]) if self.char_rows else None
-        return numpy.ascontiguousarray(table[:, :n_features]), inverse.astype("int64", copy=False), chars
-
-    def sequence_lengths(self, docs: Sequence[Doc]) -> numpy.ndarray:
-        """Lengths of the sequences the LSTM reads, in token order: each doc is
-        split at its sentence starts where it has them, and every piece longer
-        than max_sequence_length into windows, so memory per sequence is bounded
-        whatever the doc's length. Depends on each doc alone. Vectorized over
-        the batch: per-doc numpy calls cost more than the LSTM for short docs."""
-        sent_starts = [doc.to_array(SENT_START) for doc in docs if len(doc)]
-        if not sent_starts:
-            return numpy.zeros((0,), dtype="int64")
-        doc_lengths = numpy.asarray([len(a) for a in sent_starts])
-        is_start = numpy.concatenate(sent_starts) == 1
-        is_start[numpy.cumsum(doc_lengths) - doc_lengths] = True
-        starts = numpy.flatnonzero(is_start)
-        pieces = numpy.diff(numpy.append(starts, len(is_start)))
-        window = self.max_sequence_length
-        # A piece of length L becomes L // window full windows and, if
-        # L % window, one shorter last window.
-        full, rest = numpy.divmod(pieces, window)
-        n_windows = full + (rest > 0)
-        lengths = numpy.full(int(n_windows.sum()), window, dtype="int64")
-        last = numpy.cumsum(n_windows) - 1
-        lengths[last[rest > 0]] = rest[rest > 0]
-        return lengths
-
-    def vectors(self, docs: Sequence[Doc]) -> numpy.ndarray:
-        """(n_tokens, width) static vectors by ORTH; zeros where a word has none."""
-        vectors = docs[0].vocab.vectors
-        keys = numpy.concatenate([doc.to_array(ORTH) for doc in docs])
-        rows = vectors.find(keys=keys)
-        rows = rows.get() if hasattr(rows, "get") else numpy.asarray(rows)
-        table = vectors.data
-        table = numpy.asarray(table.get() if hasattr(table, "get") else table, dtype="float32")
-        out = table[numpy.maximum(rows, 0)]
-        out[rows < 0] = 0.0
-        return out
 
 
 def convert_inputs(
@@ -186,35 +62,37 @@ def convert_outputs(model: Model, docs_and_output, is_train: bool):
     return list(per_doc), get_d_log_probs
 
 
-def serialize_torch_model(module: LSTMTagger) -> bytes:
-    # safetensors holds raw tensors only: loading can never run code, unlike
-    # torch.save's pickle.
-    return save_safetensors({k: v.contiguous() for k, v in module.state_dict().items()})
+def _fail(name: str, wanted: str, value) -> None:
+    raise ValueError(f"{ARCHITECTURE}: {name} must be {wanted}, got {value!r}.")
 
 
-def deserialize_torch_model(module: LSTMTagger, data: bytes, device) -> LSTMTagger:
-    try:
-        state = load_safetensors(data)
-    except Exception as err:
-        raise ValueError(f"the weights are not a readable safetensors blob ({err})") from None
-    expected = module.state_dict()
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
-    if missing or unexpected:
-        raise ValueError(
-            f"the weights do not fit the configured model: missing {missing}, "
-            f"unexpected {unexpected}"
-        )
-    for key, tensor in state.items():
-        if tuple(tensor.shape) != tuple(expected[key].shape):
-            raise ValueError(
-                f"the weights do not fit the configured model: '{key}' has shape "
-                f"{tuple(tensor.shape)} in the file but {tuple(expected[key].shape)} "
-                "in the config (different labels or hyperparameters)"
-            )
-    module.load_state_dict(state)
-    module.to(device)
-    return module
+def check_settings(settings: dict) -> None:
+    """Refuse settings that would crash deep inside torch or numpy, naming
+    the option and the range that works."""
+    def is_int(value) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    for name in ("word_rows", "subword_rows", "shape_rows"):
+        if not is_int(settings[name]) or settings[name] < 2:
+            _fail(name, "an integer >= 2 (row 0 of each table is reserved for unknown words)", settings[name])
+    for name in ("word_width", "subword_width", "hidden_width", "depth", "max_sequence_length"):
+        if not is_int(settings[name]) or settings[name] < 1:
+            _fail(name, "an integer >= 1", settings[name])
+    for name in ("prefix_lengths", "suffix_lengths"):
+        value = settings[name]
+        if not isinstance(value, (list, tuple)) or not all(is_int(n) and n >= 1 for n in value):
+            _fail(name, "a list of integers >= 1 (may be empty)", value)
+    char_rows = settings["char_rows"]
+    if not is_int(char_rows) or char_rows == 1 or char_rows < 0:
+        _fail("char_rows", "0 (no character CNN) or an integer >= 2", char_rows)
+    if char_rows:
+        for name in ("char_width", "char_filters", "char_length"):
+            if not is_int(settings[name]) or settings[name] < 1:
+                _fail(name, "an integer >= 1 when char_rows > 0", settings[name])
+    for name in ("dropout", "word_dropout"):
+        value = settings[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+            _fail(name, "a number from 0 up to (not including) 1", value)
 
 
 @registry.architectures(ARCHITECTURE)
@@ -226,7 +104,7 @@ def build_lstm_tagger_model(
     subword_width: int = 32,
     prefix_lengths: List[int] = [1, 2, 3],
     suffix_lengths: List[int] = [1, 2, 3, 4],
-    char_rows: int = 0,
+    char_rows: int = 1000,
     char_width: int = 32,
     char_filters: int = 64,
     char_length: int = 16,
@@ -241,7 +119,9 @@ def build_lstm_tagger_model(
 ) -> Model[List[Doc], List[Floats2d]]:
     """A BiLSTM tagger over hashed word, prefix, suffix and shape features, a
     character CNN (char_rows > 0) and the pipeline's static vectors
-    (include_static_vectors) as optional extra inputs."""
+    (include_static_vectors) as optional extra inputs. README's option table
+    describes each argument; tests/test_defaults.py holds it to these defaults."""
+    check_settings(locals())
     featurizer = TokenFeaturizer(
         word_rows,
         subword_rows,
@@ -319,15 +199,15 @@ def init(
         char_filters=char_filters,
         vectors_width=vectors_width,
     )
+    # As spaCy's Softmax layers: an untrained tagger predicts the uniform
+    # distribution, so label smoothing scales the first gradients exactly.
+    torch.nn.init.zeros_(module.output.weight)
+    torch.nn.init.zeros_(module.output.bias)
     model._layers = [
-        PyTorchWrapper_v3(
+        wrap_torch_model(
             module,
-            convert_inputs=partial(
-                convert_inputs, featurizer=featurizer, use_vectors=bool(vectors_width)
-            ),
+            convert_inputs=partial(convert_inputs, featurizer=featurizer, use_vectors=bool(vectors_width)),
             convert_outputs=convert_outputs,
-            serialize_model=serialize_torch_model,
-            deserialize_model=deserialize_torch_model,
         )
     ]
 

@@ -1,0 +1,135 @@
+"""Docs to integer features: what the LSTMTagger reads, computed with spaCy
+and numpy only (no torch), once per distinct word and cached."""
+from typing import Dict, Optional, Sequence, Tuple
+
+import numpy
+from spacy.attrs import ORTH, SENT_START
+from spacy.lang.lex_attrs import word_shape
+from spacy.strings import hash_string
+from spacy.tokens import Doc
+
+
+class TokenFeaturizer:
+    """Maps tokens to rows of integer feature ids: the lowercased word, its
+    prefixes and suffixes of the given lengths, and its shape, each hashed into
+    its own table. Computed once per distinct word and cached, so a batch costs
+    one dict lookup per distinct word, not string work per token."""
+
+    def __init__(
+        self,
+        word_rows: int,
+        subword_rows: int,
+        shape_rows: int,
+        prefix_lengths: Sequence[int],
+        suffix_lengths: Sequence[int],
+        max_sequence_length: int,
+        char_rows: int = 0,
+        char_length: int = 16,
+        cache_size: int = 200_000,
+    ):
+        self.prefix_lengths = list(prefix_lengths)
+        self.suffix_lengths = list(suffix_lengths)
+        self.rows = (
+            [word_rows]
+            + [subword_rows] * (len(self.prefix_lengths) + len(self.suffix_lengths))
+            + [shape_rows]
+        )
+        self.max_sequence_length = max_sequence_length
+        self.char_rows = char_rows
+        self.char_length = char_length
+        self.cache_size = cache_size
+        self._cache: Dict[int, Tuple[int, ...]] = {}
+
+    def __getstate__(self):
+        # The cache is derived data; workers rebuild it.
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        return state
+
+    def word_features(self, text: str) -> Tuple[int, ...]:
+        lower = text.lower()
+        strings = (
+            [lower]
+            + [lower[:n] for n in self.prefix_lengths]
+            + [lower[-n:] for n in self.suffix_lengths]
+            + [word_shape(text)]
+        )
+        # Each column gets its own salt so "a" as a word and "a" as a prefix
+        # land on unrelated rows; row 0 is reserved for "unknown".
+        return tuple(
+            1 + hash_string(f"{column}\x1f{s}") % (rows - 1)
+            for column, (s, rows) in enumerate(zip(strings, self.rows))
+        )
+
+    def word_chars(self, text: str) -> Tuple[int, ...]:
+        """Character ids, 0-padded to char_length; a longer word keeps its
+        first and last char_length // 2 characters (where affixes live)."""
+        n = self.char_length
+        if len(text) > n:
+            text = text[: n // 2] + text[len(text) - (n - n // 2) :]
+        ids = [1 + ord(c) % (self.char_rows - 1) for c in text]
+        return tuple(ids + [0] * (n - len(ids)))
+
+    def features(self, docs: Sequence[Doc]) -> Tuple[numpy.ndarray, numpy.ndarray, Optional[numpy.ndarray]]:
+        """For the batch's distinct words: (n_words, n_features) int64 feature
+        ids and, with a char encoder, (n_words, char_length) int64 char ids;
+        plus (n_tokens,) int64, the word row of each token."""
+        n_features = len(self.rows)
+        orths = [doc.to_array(ORTH) for doc in docs if len(doc)]
+        if not orths:
+            chars = numpy.zeros((0, self.char_length), dtype="int64") if self.char_rows else None
+            return numpy.zeros((0, n_features), dtype="int64"), numpy.zeros((0,), dtype="int64"), chars
+        unique, inverse = numpy.unique(numpy.concatenate(orths), return_inverse=True)
+        strings = docs[0].vocab.strings
+        cache = self._cache
+        if len(cache) + len(unique) > self.cache_size:
+            cache.clear()  # keeps memory flat on an endless stream of new words
+        rows = []
+        for orth in unique.tolist():
+            row = cache.get(orth)
+            if row is None:
+                text = strings[orth]
+                row = self.word_features(text)
+                if self.char_rows:
+                    row = row + self.word_chars(text)
+                cache[orth] = row
+            rows.append(row)
+        table = numpy.asarray(rows, dtype="int64").reshape(len(unique), -1)
+        chars = numpy.ascontiguousarray(table[:, n_features:]) if self.char_rows else None
+        return numpy.ascontiguousarray(table[:, :n_features]), inverse.astype("int64", copy=False), chars
+
+    def sequence_lengths(self, docs: Sequence[Doc]) -> numpy.ndarray:
+        """Lengths of the sequences the LSTM reads, in token order: each doc is
+        split at its sentence starts where it has them, and every piece longer
+        than max_sequence_length into windows, so memory per sequence is bounded
+        whatever the doc's length. Depends on each doc alone. Vectorized over
+        the batch: per-doc numpy calls cost more than the LSTM for short docs."""
+        sent_starts = [doc.to_array(SENT_START) for doc in docs if len(doc)]
+        if not sent_starts:
+            return numpy.zeros((0,), dtype="int64")
+        doc_lengths = numpy.asarray([len(a) for a in sent_starts])
+        is_start = numpy.concatenate(sent_starts) == 1
+        is_start[numpy.cumsum(doc_lengths) - doc_lengths] = True
+        starts = numpy.flatnonzero(is_start)
+        pieces = numpy.diff(numpy.append(starts, len(is_start)))
+        window = self.max_sequence_length
+        # A piece of length L becomes L // window full windows and, if
+        # L % window, one shorter last window.
+        full, rest = numpy.divmod(pieces, window)
+        n_windows = full + (rest > 0)
+        lengths = numpy.full(int(n_windows.sum()), window, dtype="int64")
+        last = numpy.cumsum(n_windows) - 1
+        lengths[last[rest > 0]] = rest[rest > 0]
+        return lengths
+
+    def vectors(self, docs: Sequence[Doc]) -> numpy.ndarray:
+        """(n_tokens, width) static vectors by ORTH; zeros where a word has none."""
+        vectors = docs[0].vocab.vectors
+        keys = numpy.concatenate([doc.to_array(ORTH) for doc in docs])
+        rows = vectors.find(keys=keys)
+        rows = rows.get() if hasattr(rows, "get") else numpy.asarray(rows)
+        table = vectors.data
+        table = numpy.asarray(table.get() if hasattr(table, "get") else table, dtype="float32")
+        out = table[numpy.maximum(rows, 0)]
+        out[rows < 0] = 0.0
+        return out

@@ -1,0 +1,62 @@
+"""The component's settings and label rules: one check for the factory's
+arguments and for a saved pipeline's cfg, so a bad value is refused with the
+same message wherever it comes from."""
+from typing import Any, Dict
+
+from spacy.attrs import POS, TAG
+from spacy.parts_of_speech import IDS as UPOS_IDS
+
+# The token attributes the component can predict, with the spaCy attribute id
+# that Doc.to_array / Doc.from_array use for each.
+ATTRS = {"tag": TAG, "pos": POS}
+# What `confidence` stores. Off by default, so the fast path pays nothing.
+CONFIDENCE = ("none", "predicted", "all")
+# Settings that do not change the weights: the pipeline's config decides them
+# at load time (spacy.load(path, config=...)), not the stored cfg.
+CONFIG_SETTINGS = ("overwrite", "confidence")
+
+
+def check_settings(cfg: Dict[str, Any], where: str) -> None:
+    """The component's settings as the factory takes them and as a saved
+    cfg stores them: one check for both, naming `where` and the field."""
+    def fail(field: str, wanted: str) -> None:
+        raise ValueError(f"{where}: {field} must be {wanted}, got {cfg.get(field)!r}.")
+
+    unknown = sorted(set(cfg) - {"labels", "attr", "neg_prefix", "label_smoothing", *CONFIG_SETTINGS})
+    if unknown:
+        raise ValueError(f"{where}: unknown settings {unknown} (saved by a newer release of spacy-lstm-tagger?).")
+    if cfg.get("attr") not in ATTRS:
+        fail("attr", f"one of {sorted(ATTRS)}")
+    if cfg.get("confidence") not in CONFIDENCE:
+        fail("confidence", f"one of {list(CONFIDENCE)}")
+    if not isinstance(cfg.get("overwrite"), bool):
+        fail("overwrite", "true or false")
+    if not isinstance(cfg.get("neg_prefix"), str) or not cfg["neg_prefix"]:
+        fail("neg_prefix", "a non-empty string")
+    smoothing = cfg.get("label_smoothing")
+    if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or not 0.0 <= smoothing < 1.0:
+        fail("label_smoothing", "a number from 0 up to (not including) 1")
+    labels = cfg.get("labels")
+    if not isinstance(labels, list) or not all(isinstance(label, str) and label for label in labels):
+        fail("labels", "a list of non-empty strings")
+    if len(set(labels)) != len(labels):
+        fail("labels", "a list without repeats")
+    for label in labels:
+        check_label(label, cfg["attr"], cfg["neg_prefix"], where)
+
+
+def check_label(label: str, attr: str, neg_prefix: str, where: str) -> None:
+    if not isinstance(label, str) or not label:
+        raise ValueError(f"{where}: labels must be non-empty strings, got {label!r}.")
+    if label.startswith(neg_prefix):
+        raise ValueError(
+            f"{where}: the label {label!r} starts with neg_prefix {neg_prefix!r}, which marks 'not this "
+            f"label' annotations; fix the annotation or set the component's neg_prefix to another string."
+        )
+    if attr == "pos" and label not in UPOS_IDS:
+        raise ValueError(f"{where}: predicts pos, but the label {label!r} is not a universal POS tag.")
+
+
+def positive_label(label: str, neg_prefix: str) -> str:
+    """The label a gold value names: "X" for "X" and for "not X" ("!X")."""
+    return label[len(neg_prefix):] if label.startswith(neg_prefix) else label

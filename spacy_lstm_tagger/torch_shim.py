@@ -1,0 +1,158 @@
+"""The bridge between thinc and torch: where torch is set up for the tagger.
+
+`LSTMTaggerShim` is thinc's `PyTorchShim` with the behaviour this tagger needs
+(spacy-transformers' `HFShim` is the same pattern):
+
+- prediction never changes the module's mode: the module stays in eval mode
+  except during the forward pass of an update, so threads that tag at the same
+  time never see each other's dropout (thinc's shim switches `eval()` and
+  `train()` around every call);
+- the optimizer updates the parameters in place (thinc's shim rebinds `.data`
+  each step, and the old storage was never freed: RSS grew by about the
+  model's size per step);
+- `use_params` swaps in the parameters under the keys `finish_update` gives
+  the optimizer, `(shim id, name)`, so weight averages really are used (thinc's
+  shim looks for other keys and silently keeps the raw weights);
+- weights are stored as safetensors, never pickled, and checked at load.
+"""
+import contextlib
+import os
+from typing import Callable, Dict
+
+import torch
+from safetensors.torch import load as load_safetensors
+from safetensors.torch import save as save_safetensors
+from thinc.api import ArgsKwargs, Model, torch2xp, xp2torch
+from thinc.layers.pytorchwrapper import forward as pytorch_wrapper_forward
+from thinc.shims import PyTorchShim
+
+
+def _one_torch_thread_in_forked_child() -> None:
+    # A process forked after torch has started its OpenMP threads (nlp.pipe
+    # with n_process > 1 under the fork start method) deadlocks at its first
+    # parallel region: tests/test_multiprocessing.py hung. One thread per
+    # worker also keeps n workers from oversubscribing n cores.
+    torch.set_num_threads(1)
+
+
+os.register_at_fork(after_in_child=_one_torch_thread_in_forked_child)
+
+
+class LSTMTaggerShim(PyTorchShim):
+    """thinc's PyTorchShim, safe to predict from several threads at once."""
+
+    def __init__(self, model: torch.nn.Module, **kwargs):
+        super().__init__(model, **kwargs)
+        model.eval()
+
+    def predict(self, inputs: ArgsKwargs):
+        """The module's output without gradients. Reads the module, never
+        changes it: the mode is eval (see begin_update)."""
+        with torch.inference_mode():
+            with torch.autocast(device_type="cuda", enabled=self._mixed_precision):
+                return self._model(*inputs.args, **inputs.kwargs)
+
+    def begin_update(self, inputs: ArgsKwargs):
+        """Forward in train mode (dropout on), then straight back to eval
+        mode: the dropout masks are in the graph, and the backward pass does
+        not read the mode."""
+        self._model.train()
+        try:
+            return super().begin_update(inputs)
+        finally:
+            self._model.eval()
+
+    def finish_update(self, optimizer) -> None:
+        """Apply the optimizer to the parameters in place, through numpy/cupy
+        views that share the tensors' memory."""
+        skip = self._grad_scaler.found_inf  # an overflowed mixed-precision step
+        for name, param in self._model.named_parameters():
+            if param.grad is None:
+                continue
+            if not skip:
+                weights = torch2xp(param.data)
+                updated, _ = optimizer((self.id, name), weights, torch2xp(param.grad))
+                if updated is not weights:
+                    weights[...] = updated
+            param.grad.zero_()
+        self._grad_scaler.update()
+
+    @contextlib.contextmanager
+    def use_params(self, params: Dict):
+        """Use the parameters keyed (shim id, name), e.g. the optimizer's
+        averages, inside the block; the module's own afterwards."""
+        saved = []
+        with torch.no_grad():
+            for name, param in self._model.named_parameters():
+                value = params.get((self.id, name)) if params else None
+                if value is not None:
+                    saved.append((param, param.detach().clone()))
+                    param.copy_(xp2torch(value, device=param.device))
+        try:
+            yield
+        finally:
+            with torch.no_grad():
+                for param, value in saved:
+                    param.copy_(value)
+
+
+def wrap_torch_model(
+    module: torch.nn.Module, convert_inputs: Callable, convert_outputs: Callable
+) -> Model:
+    """PyTorchWrapper_v3 with LSTMTaggerShim and safetensors weights (thinc's
+    own wrapper forward; only the shim differs)."""
+    return Model(
+        "pytorch",
+        pytorch_wrapper_forward,
+        attrs={"convert_inputs": convert_inputs, "convert_outputs": convert_outputs},
+        shims=[
+            LSTMTaggerShim(
+                module,
+                serialize_model=serialize_torch_model,
+                deserialize_model=deserialize_torch_model,
+            )
+        ],
+        dims={"nI": None, "nO": None},
+    )
+
+
+def serialize_torch_model(module: torch.nn.Module) -> bytes:
+    # safetensors holds raw tensors only: loading can never run code, unlike
+    # torch.save's pickle.
+    return save_safetensors({k: v.contiguous() for k, v in module.state_dict().items()})
+
+
+def deserialize_torch_model(module: torch.nn.Module, data: bytes, device) -> torch.nn.Module:
+    """Load weights into the module (built from the config beforehand),
+    refusing weights that do not fit it or cannot be right."""
+    try:
+        state = load_safetensors(data)
+    except Exception as err:
+        raise ValueError(f"the weights are not a readable safetensors blob ({err})") from None
+    upgrade = getattr(module, "upgrade_state_dict", None)
+    if upgrade is not None:
+        state = upgrade(state)  # weights saved by an earlier release
+    expected = module.state_dict()
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    if missing or unexpected:
+        raise ValueError(
+            f"the weights do not fit the configured model: missing {missing}, "
+            f"unexpected {unexpected}"
+        )
+    for key, tensor in state.items():
+        if tuple(tensor.shape) != tuple(expected[key].shape):
+            raise ValueError(
+                f"the weights do not fit the configured model: '{key}' has shape "
+                f"{tuple(tensor.shape)} in the file but {tuple(expected[key].shape)} "
+                "in the config (different labels or hyperparameters)"
+            )
+        if not tensor.is_floating_point():
+            raise ValueError(f"the weights cannot be right: '{key}' holds {tensor.dtype} values, not floats")
+        if not bool(torch.isfinite(tensor).all()):
+            raise ValueError(f"the weights cannot be right: '{key}' holds NaN or infinite values")
+    module.load_state_dict(state)
+    module.to(device)
+    module.eval()
+    return module
+

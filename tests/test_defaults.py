@@ -1,0 +1,96 @@
+"""The model's defaults live in one place, the architecture's signature;
+README's option table, the factory and configs/default.cfg agree with it."""
+import ast
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.util import load_config, registry
+
+from spacy_lstm_tagger.thinc_model import ARCHITECTURE, build_lstm_tagger_model
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULTS = {
+    name: p.default
+    for name, p in inspect.signature(build_lstm_tagger_model).parameters.items()
+    if name != "nO"
+}
+
+
+def readme_option_table():
+    """{option: default} from README's `[components.lstm_tagger.model]` table,
+    whose rows read | `a`, `b` | 1, 2 | meaning |."""
+    text = (ROOT / "README.md").read_text(encoding="utf8")
+    section = text[text.index("`[components.lstm_tagger.model]`"):]
+    table = {}
+    for line in section.splitlines()[1:]:
+        if table and not line.startswith("|"):
+            break
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) < 3 or not cells[0].startswith("`"):
+            continue
+        names = re.findall(r"`(\w+)`", cells[0])
+        values = [v.strip() for v in re.split(r",\s*(?![^\[]*\])", cells[1])]
+        assert len(names) == len(values), line
+        for name, value in zip(names, values):
+            value = {"true": "True", "false": "False"}.get(value, value)
+            table[name] = ast.literal_eval(value)
+    return table
+
+
+def test_readme_option_table_lists_every_option_with_its_default():
+    assert readme_option_table() == DEFAULTS
+
+
+def test_factory_default_is_the_architecture_default():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger")
+    model_config = dict(nlp.config["components"]["lstm_tagger"]["model"])
+    assert model_config.pop("@architectures") == ARCHITECTURE
+    assert model_config.pop("nO") is None  # set from the labels at initialize
+    assert model_config == DEFAULTS
+
+
+def test_architecture_alone_builds_the_default_model_with_character_cnn():
+    # Used under any factory, the architecture's defaults include the char CNN.
+    model = registry.resolve({"model": {"@architectures": ARCHITECTURE}})["model"]
+    model.set_dim("nO", 3)
+    model.initialize()
+    module = model.layers[0].shims[0]._model
+    assert module.chars is not None
+    assert module.lstm.hidden_size == DEFAULTS["hidden_width"]
+
+
+def test_default_config_file_uses_the_defaults():
+    config = load_config(ROOT / "configs" / "default.cfg")
+    model_config = dict(config["components"]["lstm_tagger"]["model"])
+    assert model_config.pop("@architectures") == ARCHITECTURE
+    assert model_config == DEFAULTS
+
+
+@pytest.mark.parametrize(
+    "option,value,message",
+    [
+        ("max_sequence_length", 0, "max_sequence_length must be an integer >= 1"),
+        ("word_rows", 1, "word_rows must be an integer >= 2"),
+        ("subword_rows", 0, "subword_rows must be an integer >= 2"),
+        ("char_length", 0, "char_length must be an integer >= 1 when char_rows > 0"),
+        ("char_rows", 1, "char_rows must be 0 .no character CNN. or an integer >= 2"),
+        ("depth", 0, "depth must be an integer >= 1"),
+        ("hidden_width", -3, "hidden_width must be an integer >= 1"),
+        ("dropout", 1.0, "dropout must be a number from 0 up to"),
+        ("word_dropout", -0.1, "word_dropout must be a number from 0 up to"),
+        ("prefix_lengths", [0, 2], "prefix_lengths must be a list of integers >= 1"),
+    ],
+)
+def test_model_settings_that_cannot_work_are_refused_when_built(option, value, message):
+    nlp = spacy.blank("en")
+    with pytest.raises(ValueError, match=f"{re.escape(ARCHITECTURE)}: {message}.*got {re.escape(repr(value))}"):
+        nlp.add_pipe("lstm_tagger", config={"model": {option: value}})
+
+
+def test_char_length_is_free_without_the_character_cnn():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", config={"model": {"char_rows": 0, "char_length": 0}})
