@@ -130,7 +130,17 @@ class LSTMTagger(nn.Module):
         if token_index.shape[0] == 0:
             return features.new_zeros((0, self.n_labels), dtype=torch.float32)
         embedded = self.input_dropout(self.embed(features, token_index, chars, vectors))
-        packed_rows, batch_sizes = packed_order(lengths.cpu())
+        lengths = lengths.cpu()
+        if len(lengths) == 1 or bool((lengths == lengths[0]).all()):
+            # Sequences of one length (one sentence per call, as a web service
+            # tags): they are consecutive rows of the flat tokens, so a plain
+            # (n_sequences, length) batch needs no packing, and no padding.
+            # Same result as the packed path, with a dozen fewer small ops.
+            batch = embedded.view(len(lengths), int(lengths[0]), embedded.shape[1])
+            hidden, _ = self.lstm(batch)
+            flat = hidden.reshape(embedded.shape[0], hidden.shape[2])
+            return torch.log_softmax(self.output(self.output_dropout(flat)), dim=-1)
+        packed_rows, batch_sizes = packed_order(lengths)
         packed_rows = packed_rows.to(embedded.device)
         # The LSTM reads the tokens straight from their packed (time-major,
         # longest sequence first) order: no padding is ever materialized, so a
