@@ -1,11 +1,16 @@
-"""project.yml: the spaCy project workflow (convert, train, evaluate, report)."""
+"""project.yml: the spaCy project workflow (convert, train, evaluate, report),
+with scripts/configure_training.py and scripts/check_training.py."""
+import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 
 import pytest
+import spacy
 import srsly
-from spacy.cli._util import parse_config_overrides
+from spacy import util
+from spacy.tokens import Doc, DocBin
 from weasel.util import load_project_config, split_command
 
 from conftest import CORPUS, ROOT, TINY_MODEL, conllu_head
@@ -13,20 +18,51 @@ from conftest import CORPUS, ROOT, TINY_MODEL, conllu_head
 TRAIN_OPTIONS = {"max_steps": 10, "eval_frequency": 5, "n_sents": 5}
 
 
-def train_overrides(project):
-    """The config overrides the train command passes to spacy train."""
-    (train,) = [cmd for cmd in project["commands"] if cmd["name"] == "train"]
-    args = split_command(train["script"][0])
-    assert args[:4] == ["python", "-m", "spacy", "train"]
-    # Config overrides follow the options (--output, --gpu-id).
-    return parse_config_overrides(args[args.index("--paths.train"):])
+def load_script(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-@pytest.mark.parametrize("attr", ["tag", "pos"])
-def test_project_file_passes_attr_and_score_weights(attr, tmp_path):
+configure_training = load_script("configure_training")
+check_training = load_script("check_training")
+
+
+def copy_project(project_dir, project=None):
+    """project.yml (or the given dict) and the scripts it calls, in project_dir."""
+    if project is None:
+        shutil.copy(ROOT / "project.yml", project_dir / "project.yml")
+    else:
+        srsly.write_yaml(project_dir / "project.yml", project)
+    shutil.copytree(ROOT / "scripts", project_dir / "scripts", dirs_exist_ok=True)
+
+
+def write_docbin(path, lengths):
+    vocab = spacy.blank("en").vocab
+    docs = [Doc(vocab, words=[f"w{i}" for i in range(n)], tags=["NN"] * n) for n in lengths]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    DocBin(docs=docs).to_disk(path)
+
+
+def run_script_line(line, cwd):
+    """One `python ...` line of a project command, run in cwd."""
+    args = split_command(line)
+    assert args[0] == "python"
+    subprocess.run([sys.executable, *args[1:]], cwd=cwd, check=True, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(
+    "attr,attrs", [("tag", "tag"), ("pos", "pos"), ("tag_pos_morph", ["tag", "pos", "morph"])]
+)
+def test_project_file_configures_attr_lang_score_weights(attr, attrs, tmp_path):
     # Loading a project creates its directories: load a copy.
-    (tmp_path / "project.yml").write_bytes((ROOT / "project.yml").read_bytes())
-    project = load_project_config(tmp_path, overrides={"vars.attr": attr})
+    copy_project(tmp_path)
+    overrides = {"vars.config": str(ROOT / "configs" / "default.cfg"), "vars.lang": "ug"}
+    if attr != "tag_pos_morph":
+        overrides["vars.attr"] = attr
+    project = load_project_config(tmp_path, overrides=overrides)
+    assert srsly.read_yaml(ROOT / "project.yml")["vars"]["attr"] == "tag_pos_morph"
     commands = {cmd["name"]: cmd for cmd in project["commands"]}
     assert set(commands) >= {"convert-train", "convert-dev", "convert-test", "train", "evaluate", "report", "package"}
     assert project["workflows"]["all"][-4:] == ["train", "evaluate", "report", "package"]
@@ -34,20 +70,107 @@ def test_project_file_passes_attr_and_score_weights(attr, tmp_path):
         assert commands[name]["deps"][0].endswith(".conllu")
     for cmd in commands.values():
         assert all("," not in dep for dep in cmd.get("deps", []))
-    overrides = train_overrides(project)
-    assert overrides["components.lstm_tagger.attr"] == attr
-    # The last of the repeated keys wins: only the predicted attr is scored.
-    other = "pos" if attr == "tag" else "tag"
-    assert overrides[f"training.score_weights.{attr}_acc"] == 1.0
-    assert overrides[f"training.score_weights.{other}_acc"] == 0.0
     assert f"metrics/{attr}.json" in commands["evaluate"]["outputs"]
+    assert commands["package"]["outputs"] == [f"packages/ug_lstm_tagger_{attr}-0.1.0"]
+
+    configure, train, check = commands["train"]["script"]
+    assert split_command(train) == [
+        "python", "-m", "spacy", "train", f"training/{attr}/config.cfg", "--output", f"training/{attr}", "--gpu-id", "-1"
+    ]
+    assert split_command(check)[-1] == f"training/{attr}"
+    # 300 docs of 20 words: 3 updates per epoch of 2000 words, 20 epochs.
+    write_docbin(tmp_path / "corpus" / "converted" / "train" / "train.spacy", [20] * 300)
+    run_script_line(configure, tmp_path)
+    config = util.load_config(tmp_path / "training" / attr / "config.cfg")
+    assert config["components"]["lstm_tagger"]["attr"] == attrs
+    assert config["nlp"]["lang"] == "ug"
+    assert config["paths"]["train"] == "corpus/converted/train"
+    assert config["training"]["eval_frequency"] == 6
+    weights = config["training"]["score_weights"]
+    predicted = [attrs] if isinstance(attrs, str) else attrs
+    for name in ("tag", "pos", "morph"):
+        expected = pytest.approx(1 / len(predicted), abs=1e-3) if name in predicted else 0.0
+        assert weights[f"{name}_acc"] == expected
+    logger = config["training"]["logger"]
+    assert logger["logger2"]["output_file"] == f"training/{attr}/train-log.jsonl"
 
 
-@pytest.fixture
-def project_dir(tmp_path):
-    """project.yml with a tiny treebank (30/10/10 sentences of EWT), a tiny
-    model and a test workflow without packaging."""
-    for split, n_sentences in (("train", 30), ("dev", 10), ("test", 10)):
+def test_eval_frequency_is_sized_to_the_corpus(tmp_path):
+    write_docbin(tmp_path / "train.spacy", [10] * 50 + [30] * 50)  # 2000 words
+    config = util.load_config(ROOT / "configs" / "default.cfg")
+    config["paths"]["train"] = str(tmp_path / "train.spacy")
+    config = config.interpolate()
+    counts = configure_training.count_updates(config)
+    assert counts["words"] == 2000 and counts["docs"] == 100
+    assert counts["updates_per_epoch"] in (1, 2) and counts["updates"] == 20 * counts["updates_per_epoch"]
+    config["training"]["max_steps"] = 7
+    assert configure_training.count_updates(config)["updates"] == 8
+    config["training"]["max_epochs"] = 0
+    assert configure_training.count_updates(config)["updates"] == 8
+    config["training"]["max_steps"] = 0
+    assert configure_training.count_updates(config)["updates"] is None
+    choose = configure_training.choose_eval_frequency
+    # EWT: 2060 updates keep the project's 200; a small treebank evaluates 10 times.
+    assert choose(2060, 200) == 200
+    assert choose(200, 200) == 20
+    assert choose(20, 200) == 2
+    assert choose(5, 200) == 1
+    assert choose(None, 200) == 200
+    with pytest.raises(ValueError, match="tag_pos_morph"):
+        configure_training.parse_attr("tag,pos")
+    with pytest.raises(ValueError):
+        configure_training.parse_attr("tag_tag")
+    assert configure_training.parse_attr("pos_morph") == ["pos", "morph"]
+
+
+def test_explicit_eval_frequency_override_is_kept(tmp_path):
+    write_docbin(tmp_path / "train.spacy", [20] * 300)
+    info = configure_training.configure(
+        ROOT / "configs" / "default.cfg",
+        tmp_path / "config.cfg",
+        "pos",
+        {"paths.train": str(tmp_path / "train.spacy"), "training.eval_frequency": 1000},
+    )
+    assert info["eval_frequency"] == 1000 and info["updates"] == 60
+    assert util.load_config(tmp_path / "config.cfg")["training"]["eval_frequency"] == 1000
+
+
+def fake_training(tmp_path, steps_scores, same=False):
+    for name in ("model-best", "model-last"):
+        (tmp_path / name / "lstm_tagger").mkdir(parents=True)
+        (tmp_path / name / "meta.json").write_text(name)
+        (tmp_path / name / "lstm_tagger" / "model").write_bytes(b"weights" if same or name == "model-best" else b"later")
+    lines = [srsly.json_dumps({"epoch": 0, "step": step, "losses": {}, "scores": {}, "score": score})
+             for step, score in steps_scores]
+    (tmp_path / "train-log.jsonl").write_text("\n".join(lines) + "\n")
+    return tmp_path
+
+
+def test_check_training_fails_on_model_best_from_update_0(tmp_path):
+    out = fake_training(tmp_path / "one", [(0, 0.4)])
+    with pytest.raises(ValueError, match="before its second evaluation"):
+        check_training.check(out)
+    out = fake_training(tmp_path / "worse", [(0, 0.4), (5, 0.3), (10, 0.2)])
+    with pytest.raises(ValueError, match=r"no later evaluation \(updates \[5, 10\]\)"):
+        check_training.check(out)
+    # Training stopped after update 0: model-best is model-last.
+    assert "from update 0" in check_training.check(fake_training(tmp_path / "same", [(0, 0.4)], same=True))
+    # Ties: spacy train saves model-best again at an equal score.
+    summary = check_training.check(fake_training(tmp_path / "tie", [(0, 0.4), (5, 0.9), (10, 0.9)]))
+    assert "from update 10 (score 0.9000); 3 evaluations" in summary
+    with pytest.raises(ValueError, match="not found"):
+        check_training.check(tmp_path / "missing")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "check_training.py"), str(tmp_path / "worse")],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 1 and "FAILED" in result.stderr and "eval_frequency" in result.stderr
+
+
+def make_project_dir(tmp_path, n_train=30, extra_overrides="", **options):
+    """project.yml with a tiny treebank (n_train/10/10 sentences of EWT), a
+    tiny model and a test workflow without packaging."""
+    for split, n_sentences in (("train", n_train), ("dev", 10), ("test", 10)):
         text = conllu_head(CORPUS / f"en_ewt-ud-{split}.conllu", n_sentences)
         (tmp_path / f"{split}.conllu").write_text(text, encoding="utf8")
     project = srsly.read_yaml(ROOT / "project.yml")
@@ -56,19 +179,24 @@ def project_dir(tmp_path):
         dev_conllu="dev.conllu",
         test_conllu="test.conllu",
         config=str(ROOT / "configs" / "default.cfg"),
-        **TRAIN_OPTIONS,
+        **options,
     )
     project["vars"]["train_overrides"] = " ".join(
         f"--components.lstm_tagger.model.{key} {value}" for key, value in TINY_MODEL.items()
-    )
+    ) + extra_overrides
     project["workflows"]["test"] = [
         name for name in project["workflows"]["all"] if name != "package"
     ]
-    srsly.write_yaml(tmp_path / "project.yml", project)
+    copy_project(tmp_path, project)
     return tmp_path
 
 
-def run_project(project_dir, *args):
+@pytest.fixture
+def project_dir(tmp_path):
+    return make_project_dir(tmp_path, **TRAIN_OPTIONS)
+
+
+def run_project(project_dir, *args, check=True):
     # One torch thread: on a busy 2-core machine two threads of a tiny model
     # spin on each other and training runs over ten times slower.
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
@@ -79,14 +207,15 @@ def run_project(project_dir, *args):
         text=True,
         env=env,
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout
+    if check:
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
 
 
 @pytest.mark.slow
 def test_project_workflow_trains_and_evaluates_tag_and_pos(project_dir):
     for attr in ("tag", "pos"):
-        stdout = run_project(project_dir, "test", ".", "--vars.attr", attr)
+        stdout = run_project(project_dir, "test", ".", "--vars.attr", attr).stdout
         if attr == "pos":
             assert "Skipping 'convert-train': nothing changed" in stdout
         metrics = srsly.read_json(project_dir / "metrics" / f"{attr}.json")
@@ -97,3 +226,26 @@ def test_project_workflow_trains_and_evaluates_tag_and_pos(project_dir):
         assert report["attr"] == attr and report["n_tokens"] > 100
         assert (project_dir / "reports" / attr / "confusion.png").stat().st_size > 1000
     assert len(list((project_dir / "corpus" / "converted" / "train").glob("*.spacy"))) == 1
+
+
+@pytest.mark.slow
+def test_small_treebank_does_not_get_an_untrained_model_best(tmp_path):
+    """The issue: a treebank with fewer updates than eval_frequency ended
+    training before its first evaluation after update 0, and
+    evaluate/report/package used that untrained model-best. UD_Uyghur-UDT had
+    20 epochs of about 10 updates against the project's 200; here 60 sentences
+    in batches of 200 words make the same schedule. Now training evaluates at
+    least 10 times and model-best comes from a later update."""
+    project_dir = make_project_dir(
+        tmp_path, n_train=60, n_sents=1, extra_overrides=" --training.batcher.size 200"
+    )
+    run_project(project_dir, "test", ".", "--vars.attr", "pos")
+    # Before the fix: 180 updates, one evaluation (update 0) and a model-best
+    # with 15% test UPOS (model-last: 71%).
+    test_acc = srsly.read_json(project_dir / "metrics" / "pos.json")["pos_acc"]
+    assert test_acc > 0.5
+    training = project_dir / "training" / "pos"
+    evaluations = check_training.read_evaluations(training / "train-log.jsonl")
+    assert len(evaluations) >= 10
+    assert check_training.best_step(evaluations) > 0
+    assert srsly.read_json(training / "model-best" / "meta.json")["performance"]["pos_acc"] > evaluations[0][1]

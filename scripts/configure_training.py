@@ -1,0 +1,160 @@
+"""Write the training config the project's train step uses.
+
+    python scripts/configure_training.py CONFIG OUTPUT_CFG --attr tag_pos_morph
+        [--max-eval-frequency 200] [--log training/x/train-log.jsonl]
+        [--paths.train corpus/converted/train --nlp.lang en ...]
+
+Loads CONFIG with the `--section.key value` overrides (as `spacy train` would)
+and writes OUTPUT_CFG with:
+- components.lstm_tagger.attr: ATTR, one of tag, pos, morph or several joined
+  by "_" (tag_pos_morph: one LSTM with a head per attribute, written as a list);
+- training.score_weights: the predicted attributes' *_acc share 1.0 equally,
+  the other attributes' *_acc get 0.0, so spacy train keeps the model-best of
+  that sum;
+- training.eval_frequency sized to the corpus: the training updates are
+  counted with the config's own batcher over the training docs' lengths, and
+  the frequency is the largest one (at most --max-eval-frequency) that still
+  evaluates at least MIN_EVALUATIONS times. With a fixed frequency a small
+  treebank can finish training before its first evaluation after update 0,
+  and model-best is then the untrained model. An explicit
+  --training.eval_frequency override is kept as given;
+- training.logger: the config's logger chained with a JSONL log of every
+  evaluation (--log), which scripts/check_training.py reads.
+"""
+import argparse
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from spacy import util
+from spacy.cli._util import parse_config_overrides
+from spacy.tokens import DocBin
+from spacy.training.corpus import walk_corpus
+from spacy.vocab import Vocab
+
+ATTRS = ("tag", "pos", "morph")
+MIN_EVALUATIONS = 10
+
+
+def parse_attr(value: str) -> List[str]:
+    """"tag" -> ["tag"], "tag_pos_morph" -> ["tag", "pos", "morph"]."""
+    attrs = value.split("_")
+    if not value or any(attr not in ATTRS for attr in attrs) or len(set(attrs)) != len(attrs):
+        raise ValueError(
+            f"attr must be one of {', '.join(ATTRS)}, or several of them joined by '_' "
+            f"(e.g. tag_pos_morph), got {value!r}."
+        )
+    return attrs
+
+
+def score_weights(attrs: Sequence[str]) -> Dict[str, float]:
+    """Equal weights for the predicted attributes' accuracies, 0.0 for the others."""
+    weights = {f"{attr}_acc": 0.0 for attr in ATTRS}
+    for attr in attrs:
+        weights[f"{attr}_acc"] = round(1.0 / len(attrs), 4)
+    return weights
+
+
+def doc_lengths(corpus_path) -> List[int]:
+    vocab = Vocab()
+    lengths: List[int] = []
+    for path in walk_corpus(corpus_path, ".spacy"):
+        lengths.extend(len(doc) for doc in DocBin().from_disk(path).get_docs(vocab))
+    return lengths
+
+
+def count_updates(config) -> Dict[str, Optional[int]]:
+    """The number of updates spacy train will make with the (interpolated)
+    config: its batcher over the training docs, times max_epochs, capped by
+    max_steps. None when neither bounds training (patience decides)."""
+    training = config["training"]
+    corpus = config["corpora"]["train"]
+    lengths = doc_lengths(corpus["path"])
+    if not lengths:
+        raise ValueError(f"No training docs at {corpus['path']}.")
+    batcher = util.registry.resolve({"batcher": training["batcher"]})["batcher"]
+    # The batcher only needs len() of each item; one epoch in corpus order.
+    per_epoch = sum(1 for _ in batcher([range(n) for n in lengths]))
+    max_epochs, max_steps = training["max_epochs"], training["max_steps"]
+    total = per_epoch * max_epochs if max_epochs > 0 else None
+    if max_steps:
+        # spacy train stops after the update with step index max_steps.
+        total = max_steps + 1 if total is None else min(total, max_steps + 1)
+    return {"words": sum(lengths), "docs": len(lengths), "updates_per_epoch": per_epoch, "updates": total}
+
+
+def choose_eval_frequency(updates: Optional[int], max_frequency: int) -> int:
+    if updates is None:
+        return max_frequency
+    return max(1, min(max_frequency, updates // MIN_EVALUATIONS))
+
+
+def configure(
+    config_path,
+    output_path,
+    attr: str,
+    overrides: Dict,
+    *,
+    max_eval_frequency: int = 200,
+    log_path: Optional[str] = None,
+):
+    attrs = parse_attr(attr)
+    config = util.load_config(config_path, overrides=overrides, interpolate=False)
+    config["components"]["lstm_tagger"]["attr"] = attrs[0] if len(attrs) == 1 else attrs
+    weights = config["training"].setdefault("score_weights", {})
+    weights.update(score_weights(attrs))
+    if "morph" in attrs:
+        weights.setdefault("morph_per_feat", None)
+    counts = count_updates(config.interpolate())
+    if "training.eval_frequency" in overrides:
+        frequency = overrides["training.eval_frequency"]
+    else:
+        frequency = choose_eval_frequency(counts["updates"], max_eval_frequency)
+    config["training"]["eval_frequency"] = frequency
+    if log_path:
+        config["training"]["logger"] = {
+            "@loggers": "spacy.ChainLogger.v1",
+            "logger1": dict(config["training"]["logger"]),
+            "logger2": {
+                "@loggers": "spacy.ConsoleLogger.v3",
+                "progress_bar": None,
+                "console_output": False,
+                "output_file": str(log_path),
+            },
+        }
+        # ConsoleLogger refuses to overwrite a log, and a stale one would be
+        # read as this run's.
+        Path(log_path).unlink(missing_ok=True)
+    Path(output_path).parent.mkdir(parents=True, exist_ok=True)
+    config.to_disk(output_path)
+    return {**counts, "attrs": attrs, "eval_frequency": frequency}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
+    )
+    parser.add_argument("config")
+    parser.add_argument("output")
+    parser.add_argument("--attr", required=True, help="tag, pos, morph, or several joined by '_'")
+    parser.add_argument("--max-eval-frequency", type=int, default=200)
+    parser.add_argument("--log", help="JSONL log of the evaluations (for scripts/check_training.py)")
+    args, rest = parser.parse_known_args(argv)
+    try:
+        overrides = parse_config_overrides(rest)
+        info = configure(
+            args.config, args.output, args.attr, overrides,
+            max_eval_frequency=args.max_eval_frequency, log_path=args.log,
+        )
+    except (ValueError, OSError) as err:
+        sys.exit(f"configure_training: {err}")
+    updates = "unbounded (patience)" if info["updates"] is None else info["updates"]
+    print(
+        f"{args.output}: attr {info['attrs']}, {info['words']} training words in {info['docs']} docs, "
+        f"{info['updates_per_epoch']} updates per epoch, {updates} updates, "
+        f"eval_frequency {info['eval_frequency']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
