@@ -64,7 +64,8 @@ def test_project_file_configures_attr_lang_score_weights(attr, attrs, tmp_path):
     project = load_project_config(tmp_path, overrides=overrides)
     assert srsly.read_yaml(ROOT / "project.yml")["vars"]["attr"] == "tag_pos_morph"
     commands = {cmd["name"]: cmd for cmd in project["commands"]}
-    assert set(commands) >= {"convert-train", "convert-dev", "convert-test", "train", "evaluate", "report", "package"}
+    names = {"convert-train", "convert-dev", "convert-test", "train", "evaluate", "report", "package"}
+    assert set(commands) >= names
     assert project["workflows"]["all"][-4:] == ["train", "evaluate", "report", "package"]
     for name in project["workflows"]["convert"]:
         assert commands[name]["deps"][0].endswith(".conllu")
@@ -75,7 +76,8 @@ def test_project_file_configures_attr_lang_score_weights(attr, attrs, tmp_path):
 
     configure, train, check = commands["train"]["script"]
     assert split_command(train) == [
-        "python", "-m", "spacy", "train", f"training/{attr}/config.cfg", "--output", f"training/{attr}", "--gpu-id", "-1"
+        "python", "-m", "spacy", "train", f"training/{attr}/config.cfg",
+        "--output", f"training/{attr}", "--gpu-id", "-1",
     ]
     assert split_command(check)[-1] == f"training/{attr}"
     # 300 docs of 20 words: 3 updates per epoch of 2000 words, 20 epochs.
@@ -139,7 +141,8 @@ def fake_training(tmp_path, steps_scores, same=False):
     for name in ("model-best", "model-last"):
         (tmp_path / name / "lstm_tagger").mkdir(parents=True)
         (tmp_path / name / "meta.json").write_text(name)
-        (tmp_path / name / "lstm_tagger" / "model").write_bytes(b"weights" if same or name == "model-best" else b"later")
+        weights = b"weights" if same or name == "model-best" else b"later"
+        (tmp_path / name / "lstm_tagger" / "model").write_bytes(weights)
     lines = [srsly.json_dumps({"epoch": 0, "step": step, "losses": {}, "scores": {}, "score": score})
              for step, score in steps_scores]
     (tmp_path / "train-log.jsonl").write_text("\n".join(lines) + "\n")

@@ -1,9 +1,15 @@
-"""`spacy-lstm-tagger report`: per-tag scores and a confusion matrix on a corpus.
+"""`spacy-lstm-tagger report`: per-label scores and confusion matrices on a corpus.
 
     spacy-lstm-tagger report training/model-best corpus/en_ewt-ud-dev.spacy reports/dev
 
-Writes OUTPUT_DIR/report.json and OUTPUT_DIR/confusion.png (needs matplotlib:
-pip install "spacy-lstm-tagger[report]").
+Reports every attribute the pipeline's lstm_tagger predicts (token.tag_,
+token.pos_, token.morph), or the ones given with --attr. Writes
+OUTPUT_DIR/report.json, with one section per attribute ("tag", "pos",
+"morph"; the morph section also has spaCy's per-feature scores), and
+OUTPUT_DIR/confusion_{attr}.png per attribute (needs matplotlib: pip install
+"spacy-lstm-tagger[report]"). For compatibility with single-attribute
+reports, the first attribute's scores are also at the top level of
+report.json, and its matrix also in OUTPUT_DIR/confusion.png.
 
 The pipeline tags the corpus words (gold tokenization, so every token is
 scored and the numbers are per gold token): each doc is copied with its words
@@ -13,6 +19,7 @@ tokenizer instead, so its tag_acc can differ slightly where the tokenizations
 disagree; `nlp.evaluate` on the same gold-tokenized examples gives exactly
 this report's accuracy.
 """
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
@@ -20,26 +27,67 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 import srsly
 import typer
 from spacy import util
+from spacy.scorer import Scorer
 from spacy.tokens import Doc, DocBin
+from spacy.training import Example
 from spacy.training.corpus import walk_corpus
 
 from . import app
 from ._util import fail, unannotated_copy
 from ._util import progress as show_progress
 
-ATTRS = ("tag", "pos")
+ATTRS = ("tag", "pos", "morph")
 UNTAGGED = "(none)"  # what the pipeline left without a value
+EMPTY_MORPH = "_"  # a token annotated with no features (UD FEATS "_")
+
+
+def find_attrs(nlp) -> Tuple[Optional[str], Tuple[str, ...]]:
+    """The (component name, predicted attributes) of the pipeline's last
+    lstm_tagger; (None, ()) without one."""
+    from ..component import LSTMTaggerComponent
+
+    found: Tuple[Optional[str], Tuple[str, ...]] = (None, ())
+    for name, pipe in nlp.pipeline:
+        if isinstance(pipe, LSTMTaggerComponent):
+            found = (name, tuple(getattr(pipe, "predicted_attrs", (pipe.attr,))))
+    return found
 
 
 def find_attr(nlp) -> Tuple[Optional[str], Optional[str]]:
-    """The (component name, attr) of the pipeline's last lstm_tagger."""
-    from ..component import LSTMTaggerComponent
+    """The (component name, first predicted attribute) of the pipeline's last lstm_tagger."""
+    name, attrs = find_attrs(nlp)
+    return name, attrs[0] if attrs else None
 
-    found = (None, None)
-    for name, pipe in nlp.pipeline:
-        if isinstance(pipe, LSTMTaggerComponent):
-            found = (name, pipe.attr)
-    return found
+
+def token_value(token, attr: str) -> Optional[str]:
+    """The token's label for attr, None when it has none. morph: the UD FEATS
+    string, "_" for an analysis without features (scored, as spaCy's
+    morph_acc does), None when unset."""
+    if attr == "morph":
+        if not token.morph.key:
+            return None
+        return str(token.morph) or EMPTY_MORPH
+    return getattr(token, f"{attr}_") or None
+
+
+def _morph_key(token, attr: str) -> int:
+    return getattr(token, attr).key
+
+
+def morph_per_feat(examples: Sequence[Example]) -> Dict[str, Dict[str, float]]:
+    """spaCy's per-feature morph scores (Scorer.score_token_attr_per_feat, as
+    the morphologizer and lstm_tagger score them), each with its support: the
+    gold tokens that have the feature."""
+    scores = Scorer.score_token_attr_per_feat(examples, "morph", getter=_morph_key)
+    per_feat = scores.get("morph_per_feat") or {}
+    support: Counter = Counter()
+    for example in examples:
+        for token in example.reference:
+            if token.morph.key:
+                support.update(feat.split("=", 1)[0] for feat in str(token.morph).split("|") if feat)
+    return {
+        field: {**values, "support": support[field]} for field, values in sorted(per_feat.items())
+    }
 
 
 def read_docs(corpus_path: Union[str, Path], vocab) -> List[Doc]:
@@ -200,11 +248,23 @@ def plot_confusion(report: Dict[str, Any], path: Union[str, Path], title: str) -
         plt.close(fig)
 
 
+def _attr_list(attr: Union[None, str, Sequence[str]]) -> Optional[List[str]]:
+    if attr is None:
+        return None
+    attrs = [a.strip() for a in attr.split(",")] if isinstance(attr, str) else list(attr)
+    for name in attrs:
+        if name not in ATTRS:
+            raise ValueError(f"attr must be one of {ATTRS}, got {name!r}.")
+    if not attrs or len(set(attrs)) != len(attrs):
+        raise ValueError(f"attr must name each of {ATTRS} at most once, got {attr!r}.")
+    return attrs
+
+
 def evaluate_report(
     pipeline_path: Union[str, Path],
     corpus_path: Union[str, Path],
     output_dir: Union[str, Path],
-    attr: Optional[str] = None,
+    attr: Union[None, str, Sequence[str]] = None,
     *,
     top_n: int = 20,
     max_labels: int = 60,
@@ -213,59 +273,81 @@ def evaluate_report(
     plot: bool = True,
     nlp=None,
 ) -> Dict[str, Any]:
-    """Tag the corpus with the pipeline and write OUTPUT_DIR/report.json and
-    OUTPUT_DIR/confusion.png. attr ("tag" or "pos") defaults to the
-    lstm_tagger's. Returns the report. Gold tokens without a value for attr
-    are not scored; tokens the pipeline left without a value count as errors
-    (predicted "(none)")."""
-    if attr is not None and attr not in ATTRS:
-        raise ValueError(f"attr must be one of {ATTRS}, got {attr!r}.")
+    """Tag the corpus with the pipeline and write OUTPUT_DIR/report.json and,
+    per attribute, OUTPUT_DIR/confusion_{attr}.png (the first attribute's also
+    as OUTPUT_DIR/confusion.png). attr ("tag", "pos", "morph", a list of them
+    or a comma-separated string) defaults to the attributes the lstm_tagger
+    predicts. Returns the report: one section per attribute, under its name,
+    and the first attribute's fields also at the top level. Gold tokens
+    without a value for an attribute are not scored for it; tokens the
+    pipeline left without a value count as errors (predicted "(none)")."""
+    attrs = _attr_list(attr)
     if nlp is None:
         nlp = util.load_model(pipeline_path)
-    component, component_attr = find_attr(nlp)
-    if attr is None:
-        if component_attr is None:
-            raise ValueError(f"{pipeline_path} has no lstm_tagger component; pass attr ('tag' or 'pos').")
-        attr = component_attr
-    if attr not in ATTRS:
-        raise ValueError(f"attr must be one of {ATTRS}, got {attr!r}.")
+    component, component_attrs = find_attrs(nlp)
+    if attrs is None:
+        if not component_attrs:
+            raise ValueError(f"{pipeline_path} has no lstm_tagger component; pass attr (one or more of {ATTRS}).")
+        attrs = list(component_attrs)
     gold_docs = read_docs(corpus_path, nlp.vocab)
-    key = f"{attr}_"
-    pairs: List[Tuple[str, str]] = []
-    n_tokens = n_missing = 0
+    pairs: Dict[str, List[Tuple[str, str]]] = {name: [] for name in attrs}
+    n_missing = {name: 0 for name in attrs}
+    examples: List[Example] = []
+    n_tokens = 0
     for gold, pred in zip(gold_docs, tag_docs(nlp, gold_docs, batch_size=batch_size, progress=progress)):
         n_tokens += len(gold)
+        if "morph" in attrs:
+            examples.append(Example(pred, gold))
         for gold_token, pred_token in zip(gold, pred):
-            gold_value = getattr(gold_token, key)
-            if not gold_value:
-                n_missing += 1
-                continue
-            pairs.append((gold_value, getattr(pred_token, key) or UNTAGGED))
-    if not pairs:
-        raise ValueError(f"{corpus_path} has no token.{attr}_ annotation to score against.")
+            for name in attrs:
+                gold_value = token_value(gold_token, name)
+                if gold_value is None:
+                    n_missing[name] += 1
+                    continue
+                pairs[name].append((gold_value, token_value(pred_token, name) or UNTAGGED))
+    for name in attrs:
+        if not pairs[name]:
+            field = "morph" if name == "morph" else f"{name}_"
+            raise ValueError(f"{corpus_path} has no token.{field} annotation to score against.")
+    sections: Dict[str, Dict[str, Any]] = {}
+    for name in attrs:
+        scores = compute_report(pairs[name], top_n=top_n, max_labels=max_labels)
+        section: Dict[str, Any] = {
+            "attr": name,
+            "n_unannotated_tokens": n_missing[name],
+            f"{name}_acc": scores["accuracy"],
+        }
+        section.update(scores)
+        if name == "morph":
+            section["per_feat"] = morph_per_feat(examples)
+        sections[name] = section
     report: Dict[str, Any] = {
         "pipeline": str(pipeline_path),
         "corpus": str(corpus_path),
         "component": component,
-        "attr": attr,
+        "attrs": attrs,
         "tokenization": "gold",
         "n_docs": len(gold_docs),
         "n_corpus_tokens": n_tokens,
-        "n_unannotated_tokens": n_missing,
     }
-    scores = compute_report(pairs, top_n=top_n, max_labels=max_labels)
-    report[f"{attr}_acc"] = scores["accuracy"]
-    report.update(scores)
+    # The first attribute's section at the top level: the layout of the
+    # single-attribute report.
+    report.update(sections[attrs[0]])
+    report.update(sections)
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     srsly.write_json(output_dir / "report.json", report)
     if plot:
-        shown = "" if scores["confusion_matrix"]["complete"] else f", {max_labels} most confused labels"
-        title = (
-            f"{component or 'pipeline'} {attr}: accuracy {scores['accuracy']:.2%} "
-            f"({scores['n_correct']}/{scores['n_tokens']} tokens{shown})\n{Path(corpus_path).name}"
-        )
-        plot_confusion(report, output_dir / "confusion.png", title)
+        for i, name in enumerate(attrs):
+            scores = sections[name]
+            shown = "" if scores["confusion_matrix"]["complete"] else f", {max_labels} most confused labels"
+            title = (
+                f"{component or 'pipeline'} {name}: accuracy {scores['accuracy']:.2%} "
+                f"({scores['n_correct']}/{scores['n_tokens']} tokens{shown})\n{Path(corpus_path).name}"
+            )
+            plot_confusion(scores, output_dir / f"confusion_{name}.png", title)
+            if i == 0:
+                shutil.copyfile(output_dir / f"confusion_{name}.png", output_dir / "confusion.png")
     return report
 
 
@@ -273,18 +355,22 @@ def evaluate_report(
 def report_cli(
     pipeline: str = typer.Argument(..., help="Pipeline name or path (e.g. training/model-best)"),
     corpus: Path = typer.Argument(..., exists=True, help="Gold .spacy file, or a directory of them"),
-    output_dir: Path = typer.Argument(..., file_okay=False, help="Where report.json and confusion.png go"),
-    attr: Optional[str] = typer.Option(None, "--attr", "-a", help="tag or pos (default: the lstm_tagger's attr)"),
+    output_dir: Path = typer.Argument(..., file_okay=False, help="Where report.json and the confusion_*.png go"),
+    attr: Optional[str] = typer.Option(
+        None, "--attr", "-a", help="tag, pos, morph or several, comma-separated (default: the lstm_tagger's)"
+    ),
     top_n: int = typer.Option(20, "--top-n", "-n", help="How many most-confused pairs to list"),
     max_labels: int = typer.Option(60, "--max-labels", help="At most this many labels in the matrix"),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", "-b", help="nlp.pipe batch size"),
     gpu_id: int = typer.Option(-1, "--gpu-id", "-g", help="GPU id, or -1 for CPU"),
 ) -> None:
-    """Per-tag scores and a confusion matrix of PIPELINE on a gold CORPUS.
+    """Per-label scores and confusion matrices of PIPELINE on a gold CORPUS.
 
-    Tags the CORPUS words (gold tokenization) and writes per-tag
-    precision/recall/F1, accuracy, the confusion matrix and the most confused
-    pairs to OUTPUT_DIR/report.json, and the matrix to OUTPUT_DIR/confusion.png.
+    Tags the CORPUS words (gold tokenization) and writes, for each attribute
+    the lstm_tagger predicts (tag, pos, morph), per-label precision/recall/F1,
+    accuracy, the confusion matrix and the most confused pairs (and for morph
+    the per-feature scores) to OUTPUT_DIR/report.json, and each matrix to
+    OUTPUT_DIR/confusion_{attr}.png (the first also to confusion.png).
     """
     from spacy.cli._util import setup_gpu
     from wasabi import msg
@@ -296,11 +382,14 @@ def report_cli(
         )
     except (ValueError, ImportError) as err:
         fail(str(err))
-    msg.good(f"{report['attr']}_acc {report['accuracy']:.4f} on {report['n_tokens']} tokens")
-    rows = [
-        (f"{pair['gold']} -> {pair['predicted']}", pair["count"], f"{pair['share_of_errors']:.1%}")
-        for pair in report["most_confused"][:10]
-    ]
-    if rows:
-        msg.table(rows, header=("most confused (gold -> predicted)", "tokens", "of errors"), divider=True)
-    msg.info(f"Wrote {output_dir / 'report.json'} and {output_dir / 'confusion.png'}")
+    for name in report["attrs"]:
+        section = report[name]
+        msg.good(f"{name}_acc {section['accuracy']:.4f} on {section['n_tokens']} tokens")
+        rows = [
+            (f"{pair['gold']} -> {pair['predicted']}", pair["count"], f"{pair['share_of_errors']:.1%}")
+            for pair in section["most_confused"][:10]
+        ]
+        if rows:
+            msg.table(rows, header=(f"most confused {name} (gold -> predicted)", "tokens", "of errors"), divider=True)
+    images = ", ".join(str(output_dir / f"confusion_{name}.png") for name in report["attrs"])
+    msg.info(f"Wrote {output_dir / 'report.json'}, {images} and {output_dir / 'confusion.png'}")
