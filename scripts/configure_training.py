@@ -100,6 +100,14 @@ def configure(
 ):
     attrs = parse_attr(attr)
     config = util.load_config(config_path, overrides=overrides, interpolate=False)
+    lang = config["nlp"]["lang"]
+    try:
+        util.get_lang_class(lang)
+    except ImportError:
+        raise ValueError(
+            f"spaCy has no language {lang!r} (spacy.lang.{lang}); use lang xx, spaCy's multi-language "
+            "tokenizer, for a language it lacks (e.g. --vars.lang xx)."
+        ) from None
     config["components"]["lstm_tagger"]["attr"] = attrs[0] if len(attrs) == 1 else attrs
     weights = config["training"].setdefault("score_weights", {})
     weights.update(score_weights(attrs))
@@ -127,7 +135,7 @@ def configure(
         Path(log_path).unlink(missing_ok=True)
     Path(output_path).parent.mkdir(parents=True, exist_ok=True)
     config.to_disk(output_path)
-    return {**counts, "attrs": attrs, "eval_frequency": frequency}
+    return {**counts, "attrs": attrs, "lang": lang, "eval_frequency": frequency}
 
 
 def main(argv=None):
@@ -150,7 +158,7 @@ def main(argv=None):
         sys.exit(f"configure_training: {err}")
     updates = "unbounded (patience)" if info["updates"] is None else info["updates"]
     print(
-        f"{args.output}: attr {info['attrs']}, {info['words']} training words in {info['docs']} docs, "
+        f"{args.output}: attr {info['attrs']}, lang {info['lang']}, {info['words']} training words in {info['docs']} docs, "
         f"{info['updates_per_epoch']} updates per epoch, {updates} updates, "
         f"eval_frequency {info['eval_frequency']}"
     )

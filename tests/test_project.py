@@ -13,6 +13,8 @@ from spacy import util
 from spacy.tokens import Doc, DocBin
 from weasel.util import load_project_config, split_command
 
+from spacy_lstm_tagger.component import LSTMTaggerComponent
+
 from conftest import CORPUS, ROOT, TINY_MODEL, conllu_head
 
 TRAIN_OPTIONS = {"max_steps": 10, "eval_frequency": 5, "n_sents": 5}
@@ -58,7 +60,7 @@ def run_script_line(line, cwd):
 def test_project_file_configures_attr_lang_score_weights(attr, attrs, tmp_path):
     # Loading a project creates its directories: load a copy.
     copy_project(tmp_path)
-    overrides = {"vars.config": str(ROOT / "configs" / "default.cfg"), "vars.lang": "ug"}
+    overrides = {"vars.config": str(ROOT / "configs" / "default.cfg"), "vars.lang": "de"}
     if attr != "tag_pos_morph":
         overrides["vars.attr"] = attr
     project = load_project_config(tmp_path, overrides=overrides)
@@ -72,7 +74,7 @@ def test_project_file_configures_attr_lang_score_weights(attr, attrs, tmp_path):
     for cmd in commands.values():
         assert all("," not in dep for dep in cmd.get("deps", []))
     assert f"metrics/{attr}.json" in commands["evaluate"]["outputs"]
-    assert commands["package"]["outputs"] == [f"packages/ug_lstm_tagger_{attr}-0.1.0"]
+    assert commands["package"]["outputs"] == [f"packages/de_lstm_tagger_{attr}-0.1.0"]
 
     configure, train, check = commands["train"]["script"]
     assert split_command(train) == [
@@ -85,7 +87,7 @@ def test_project_file_configures_attr_lang_score_weights(attr, attrs, tmp_path):
     run_script_line(configure, tmp_path)
     config = util.load_config(tmp_path / "training" / attr / "config.cfg")
     assert config["components"]["lstm_tagger"]["attr"] == attrs
-    assert config["nlp"]["lang"] == "ug"
+    assert config["nlp"]["lang"] == "de"
     assert config["paths"]["train"] == "corpus/converted/train"
     assert config["training"]["eval_frequency"] == 6
     weights = config["training"]["score_weights"]
@@ -123,6 +125,13 @@ def test_eval_frequency_is_sized_to_the_corpus(tmp_path):
     with pytest.raises(ValueError):
         configure_training.parse_attr("tag_tag")
     assert configure_training.parse_attr("pos_morph") == ["pos", "morph"]
+
+
+def test_unknown_language_is_a_clear_error(tmp_path):
+    write_docbin(tmp_path / "train.spacy", [20] * 10)
+    overrides = {"paths.train": str(tmp_path / "train.spacy"), "nlp.lang": "ug"}
+    with pytest.raises(ValueError, match="no language 'ug'.*--vars.lang xx"):
+        configure_training.configure(ROOT / "configs" / "default.cfg", tmp_path / "config.cfg", "pos", overrides)
 
 
 def test_explicit_eval_frequency_override_is_kept(tmp_path):
@@ -252,3 +261,25 @@ def test_small_treebank_does_not_get_an_untrained_model_best(tmp_path):
     assert len(evaluations) >= 10
     assert check_training.best_step(evaluations) > 0
     assert srsly.read_json(training / "model-best" / "meta.json")["performance"]["pos_acc"] > evaluations[0][1]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not hasattr(LSTMTaggerComponent, "predicted_attrs"),
+    reason="needs the joint lstm_tagger (one head per attribute)",
+)
+def test_project_default_trains_tag_pos_and_morph(project_dir):
+    run_project(project_dir, "test", ".")
+    attr = "tag_pos_morph"
+    metrics = srsly.read_json(project_dir / "metrics" / f"{attr}.json")
+    for name in ("tag", "pos", "morph"):
+        assert 0.0 <= metrics[f"{name}_acc"] <= 1.0
+    assert metrics["morph_per_feat"]
+    model_best = project_dir / "training" / attr / "model-best"
+    config = util.load_config(model_best / "config.cfg")
+    assert config["components"]["lstm_tagger"]["attr"] == ["tag", "pos", "morph"]
+    assert spacy.load(model_best).get_pipe("lstm_tagger").predicted_attrs == ("tag", "pos", "morph")
+    report = srsly.read_json(project_dir / "reports" / attr / "report.json")
+    assert report["attrs"] == ["tag", "pos", "morph"] and report["morph"]["per_feat"]
+    for name in ("tag", "pos", "morph"):
+        assert report[name]["accuracy"] == pytest.approx(metrics[f"{name}_acc"], abs=0.05)
