@@ -4,7 +4,7 @@ from setuptools import find_packages, setup
 
 setup(
     name="spacy-lstm-tagger",
-    version="0.1.0",
+    version="0.2.0",
     description="A PyTorch LSTM part-of-speech tagger as a spaCy pipeline component",
     long_description=Path(__file__).with_name("README.md").read_text(encoding="utf8"),
     long_description_content_type="text/markdown",
@@ -37,7 +37,7 @@ setup(
             "spacy_lstm_tagger.LSTMTagger.v1 = spacy_lstm_tagger.thinc_model:build_lstm_tagger_model",
         ],
         "spacy_scorers": [
-            "spacy_lstm_tagger.scorer.v1 = spacy_lstm_tagger.component:make_lstm_tagger_scorer",
+            "spacy_lstm_tagger.scorer.v1 = spacy_lstm_tagger.scorer:make_lstm_tagger_scorer",
         ],
     },
 )

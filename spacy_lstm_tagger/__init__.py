@@ -1,9 +1,10 @@
 """spaCy plugin: a PyTorch LSTM part-of-speech tagger as the `lstm_tagger` component."""
-from .component import LSTMTaggerComponent, make_lstm_tagger, make_lstm_tagger_scorer
+from .component import LSTMTaggerComponent, make_lstm_tagger
+from .scorer import make_lstm_tagger_scorer
 from .thinc_model import build_lstm_tagger_model
 from .torch_model import LSTMTagger
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = [
     "LSTMTagger",
     "LSTMTaggerComponent",

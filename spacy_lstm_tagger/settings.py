@@ -3,12 +3,12 @@ arguments and for a saved pipeline's cfg, so a bad value is refused with the
 same message wherever it comes from."""
 from typing import Any, Dict
 
-from spacy.attrs import POS, TAG
+from spacy.attrs import MORPH, POS, TAG
 from spacy.parts_of_speech import IDS as UPOS_IDS
 
 # The token attributes the component can predict, with the spaCy attribute id
 # that Doc.to_array / Doc.from_array use for each.
-ATTRS = {"tag": TAG, "pos": POS}
+ATTRS = {"tag": TAG, "pos": POS, "morph": MORPH}
 # What `confidence` stores. Off by default, so the fast path pays nothing.
 CONFIDENCE = ("none", "predicted", "all")
 # Settings that do not change the weights: the pipeline's config decides them
@@ -25,8 +25,15 @@ def check_settings(cfg: Dict[str, Any], where: str) -> None:
     unknown = sorted(set(cfg) - {"labels", "attr", "neg_prefix", "label_smoothing", *CONFIG_SETTINGS})
     if unknown:
         raise ValueError(f"{where}: unknown settings {unknown} (saved by a newer release of spacy-lstm-tagger?).")
-    if cfg.get("attr") not in ATTRS:
-        fail("attr", f"one of {sorted(ATTRS)}")
+    attr = cfg.get("attr")
+    attrs = [attr] if isinstance(attr, str) else attr
+    if (
+        not isinstance(attrs, list)
+        or not attrs
+        or any(a not in ATTRS for a in attrs)
+        or len(set(attrs)) != len(attrs)
+    ):
+        fail("attr", f"one of {sorted(ATTRS)}, or a list of them without repeats")
     if cfg.get("confidence") not in CONFIDENCE:
         fail("confidence", f"one of {list(CONFIDENCE)}")
     if not isinstance(cfg.get("overwrite"), bool):
@@ -37,12 +44,21 @@ def check_settings(cfg: Dict[str, Any], where: str) -> None:
     if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or not 0.0 <= smoothing < 1.0:
         fail("label_smoothing", "a number from 0 up to (not including) 1")
     labels = cfg.get("labels")
-    if not isinstance(labels, list) or not all(isinstance(label, str) and label for label in labels):
-        fail("labels", "a list of non-empty strings")
-    if len(set(labels)) != len(labels):
-        fail("labels", "a list without repeats")
-    for label in labels:
-        check_label(label, cfg["attr"], cfg["neg_prefix"], where)
+    if isinstance(attr, str):  # one attribute: a list of labels, as release 0.1.0 stored it
+        heads = {attr: labels}
+        if not isinstance(labels, list):
+            fail("labels", "a list of non-empty strings")
+    else:  # several: {attribute: [labels]}
+        heads = labels
+        if not isinstance(labels, dict) or any(a not in attrs for a in labels):
+            fail("labels", f"an object mapping some of {attrs} to lists of labels")
+    for head, head_labels in heads.items():
+        if not isinstance(head_labels, list) or not all(isinstance(label, str) and label for label in head_labels):
+            fail("labels", "a list of non-empty strings" + ("" if isinstance(attr, str) else f" for {head}"))
+        if len(set(head_labels)) != len(head_labels):
+            fail("labels", "a list without repeats" + ("" if isinstance(attr, str) else f" for {head}"))
+        for label in head_labels:
+            check_label(label, head, cfg["neg_prefix"], where)
 
 
 def check_label(label: str, attr: str, neg_prefix: str, where: str) -> None:
@@ -55,6 +71,17 @@ def check_label(label: str, attr: str, neg_prefix: str, where: str) -> None:
         )
     if attr == "pos" and label not in UPOS_IDS:
         raise ValueError(f"{where}: predicts pos, but the label {label!r} is not a universal POS tag.")
+    if attr == "morph" and label != "_":
+        features = label.split("|")
+        names = [f.partition("=")[0] for f in features]
+        if (
+            any(not n or not v for n, _, v in (f.partition("=") for f in features))
+            or len(set(names)) != len(names)
+        ):
+            raise ValueError(
+                f"{where}: the morph label {label!r} is not a UD FEATS bundle (Feature=Value pairs "
+                "joined by '|', each feature once, or '_' for none)."
+            )
 
 
 def positive_label(label: str, neg_prefix: str) -> str:

@@ -185,8 +185,13 @@ def init(
                 "include_static_vectors = true, but the pipeline's vocab has no vectors; "
                 "add vectors (e.g. [initialize] vectors = ...) or set it to false."
             )
+    # The component sets head_sizes (one per predicted attribute); a model
+    # used on its own has one head of nO labels.
+    head_sizes = model.attrs.get("head_sizes") or [model.get_dim("nO")]
+    if sum(head_sizes) != model.get_dim("nO"):
+        raise ValueError(f"The lstm_tagger model's heads {head_sizes} do not add up to nO = {model.get_dim('nO')}.")
     module = LSTMTagger(
-        n_labels=model.get_dim("nO"),
+        n_labels=head_sizes,
         feature_rows=featurizer.rows,
         feature_widths=feature_widths,
         hidden_width=hidden_width,

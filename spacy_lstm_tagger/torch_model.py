@@ -5,7 +5,7 @@ ids and, optionally, characters) and gathered to tokens by an index, so a word
 that occurs fifty times in a batch is embedded once. Sequences are packed, so a
 sequence's output never depends on the other sequences in its batch.
 """
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Union
 
 import torch
 from torch import nn
@@ -33,6 +33,11 @@ class CharCNN(nn.Module):
 class LSTMTagger(nn.Module):
     """Embeddings of hashed word features (+ char CNN) -> (Bi)LSTM -> Linear -> log_softmax.
 
+    n_labels: the number of labels, or one number per output head (e.g. XPOS,
+    UPOS and morphological features predicted from the same LSTM). The heads
+    share one Linear layer; each head's columns are normalized on their own,
+    so the output is one log-probability distribution per head, side by side.
+
     feature_rows[i] is the size of the embedding table for feature column i and
     feature_widths[i] its width. Row 0 of every table is reserved for "unknown":
     word dropout replaces a token's word embedding (column 0) with it while
@@ -42,7 +47,7 @@ class LSTMTagger(nn.Module):
 
     def __init__(
         self,
-        n_labels: int,
+        n_labels: Union[int, Sequence[int]],
         feature_rows: Sequence[int],
         feature_widths: Sequence[int],
         hidden_width: int = 256,
@@ -61,7 +66,10 @@ class LSTMTagger(nn.Module):
                 "LSTMTagger needs one embedding width per feature table, got "
                 f"{len(feature_rows)} tables and {len(feature_widths)} widths."
             )
-        self.n_labels = n_labels
+        self.head_sizes = [n_labels] if isinstance(n_labels, int) else [int(n) for n in n_labels]
+        if not self.head_sizes or min(self.head_sizes) < 1:
+            raise ValueError(f"LSTMTagger needs at least one label per head, got {n_labels!r}.")
+        self.n_labels = sum(self.head_sizes)
         self.word_dropout = word_dropout
         self.embeddings = nn.ModuleList(
             nn.Embedding(rows, width, padding_idx=0)
@@ -80,7 +88,7 @@ class LSTMTagger(nn.Module):
             batch_first=True,
         )
         self.output_dropout = nn.Dropout(dropout)
-        self.output = nn.Linear(hidden_width * (2 if bidirectional else 1), n_labels)
+        self.output = nn.Linear(hidden_width * (2 if bidirectional else 1), self.n_labels)
 
     def embed(
         self,
@@ -139,7 +147,7 @@ class LSTMTagger(nn.Module):
             batch = embedded.view(len(lengths), int(lengths[0]), embedded.shape[1])
             hidden, _ = self.lstm(batch)
             flat = hidden.reshape(embedded.shape[0], hidden.shape[2])
-            return torch.log_softmax(self.output(self.output_dropout(flat)), dim=-1)
+            return self.log_probs(flat)
         packed_rows, batch_sizes = packed_order(lengths)
         packed_rows = packed_rows.to(embedded.device)
         # The LSTM reads the tokens straight from their packed (time-major,
@@ -150,7 +158,14 @@ class LSTMTagger(nn.Module):
         unpack = torch.empty_like(packed_rows)
         unpack[packed_rows] = torch.arange(len(packed_rows), device=packed_rows.device)
         flat = torch.index_select(hidden.data, 0, unpack)
-        return torch.log_softmax(self.output(self.output_dropout(flat)), dim=-1)
+        return self.log_probs(flat)
+
+    def log_probs(self, hidden: torch.Tensor) -> torch.Tensor:
+        """(n_tokens, n_labels): each head's log_softmax, side by side."""
+        scores = self.output(self.output_dropout(hidden))
+        if len(self.head_sizes) == 1:
+            return torch.log_softmax(scores, dim=-1)
+        return torch.cat([torch.log_softmax(s, dim=-1) for s in scores.split(self.head_sizes, dim=1)], dim=1)
 
 
 def packed_order(lengths: torch.Tensor):

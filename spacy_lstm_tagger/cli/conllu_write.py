@@ -8,9 +8,10 @@ the output lines up with the input for UD tooling. The columns:
 - UPOS (token.pos) and XPOS (token.tag) are always replaced; a value the
   pipeline leaves empty (UPOS for an lstm_tagger with attr = "tag" and nothing
   mapping tags to pos) becomes "_".
-- FEATS (token.morph) is replaced only if a pipeline component declares that
-  it assigns "token.morph" (nlp.get_pipe_meta(name).assigns); otherwise the
-  input's features pass through unchanged.
+- FEATS (token.morph) is replaced only if a pipeline component assigns it (an
+  lstm_tagger with a morph head, or a component that declares "token.morph"
+  in nlp.get_pipe_meta(name).assigns); otherwise the input's features pass
+  through unchanged.
 
 Text input: the CoNLL-U is written from the docs: one block per sentence (the
 whole doc if the pipeline sets no sentence boundaries), `# newdoc id = NAME-N`
@@ -46,8 +47,16 @@ PREDICTED_COLUMNS: List[Tuple[int, str, Callable[[Token], str], bool]] = [
 
 
 def pipeline_assigns(nlp) -> set:
-    """Every attribute the pipeline's components declare they assign."""
-    return {attr for name in nlp.pipe_names for attr in nlp.get_pipe_meta(name).assigns}
+    """Every attribute the pipeline's components assign: what an lstm_tagger
+    predicts (its heads, `predicted_attrs`), what any other component declares."""
+    assigned = set()
+    for name, pipe in nlp.pipeline:
+        predicted = getattr(pipe, "predicted_attrs", None)
+        if predicted is not None:
+            assigned.update(f"token.{attr}" for attr in predicted)
+        else:
+            assigned.update(nlp.get_pipe_meta(name).assigns)
+    return assigned
 
 
 class ColumnWriter:

@@ -1,0 +1,123 @@
+"""Saving and loading an lstm_tagger: what a saved pipeline holds, and the
+checks that refuse a damaged or hostile one with the file and the field named.
+
+A mixin of LSTMTaggerComponent, kept apart because the checks, not the
+component's training or tagging, are what one reads it for.
+"""
+import warnings
+from pathlib import Path
+
+import srsly
+from spacy import util
+
+from .settings import CONFIG_SETTINGS, check_settings
+
+
+class SavedComponent:
+    """to_bytes / from_bytes / to_disk / from_disk for LSTMTaggerComponent."""
+
+    # spaCy loads cfg, then vocab, then model. The torch module's size depends
+    # on the labels, so it is built from the loaded cfg before its weights are
+    # read (thinc refuses weights for a layer that does not exist yet).
+
+    def _load_cfg(self, data: bytes, source: str) -> None:
+        try:
+            stored = srsly.json_loads(data)
+        except ValueError as err:
+            raise ValueError(f"lstm_tagger '{self.name}': {source} is not valid JSON ({err}).") from None
+        if not isinstance(stored, dict):
+            raise ValueError(f"lstm_tagger '{self.name}': {source} must hold a JSON object, got {stored!r}.")
+        cfg = {**self.cfg, **stored}
+        check_settings(cfg, f"lstm_tagger '{self.name}': {source}")
+        cfg.update(self._config_settings)  # the config decides these
+        self.cfg = cfg
+
+    def _load_model_bytes(self, data: bytes, source: str) -> None:
+        if not self.predicted_attrs:
+            raise ValueError(f"lstm_tagger '{self.name}': {source}: the stored cfg lists no labels.")
+        self._build_model()
+        try:
+            self.model.from_bytes(data)
+        except Exception as err:
+            if "dimension 'nO'" in str(err):
+                raise ValueError(
+                    f"lstm_tagger '{self.name}': {source}: the cfg lists "
+                    f"{sum(len(labels) for labels in self.head_labels.values())} labels, "
+                    f"which does not match the weights ({err})."
+                ) from None
+            raise ValueError(f"lstm_tagger '{self.name}': cannot load the weights in {source}: {err}") from None
+
+    def _warn_unsaved_settings(self) -> None:
+        changed = [k for k in CONFIG_SETTINGS if self.cfg[k] != self._config_settings[k]]
+        if changed:
+            listed = ", ".join(f"{k} = {self.cfg[k]!r}" for k in changed)
+            warnings.warn(
+                f"lstm_tagger '{self.name}': {listed} was set after the pipeline was made; the pipeline's "
+                "config (which spacy.load uses for these settings) still says "
+                + ", ".join(f"{k} = {self._config_settings[k]!r}" for k in changed)
+                + ". Set it in the config, or at load: spacy.load(path, config={'components': "
+                f"{{'{self.name}': {{...}}}}}})."
+            )
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        """Serialize the pipe to a bytestring.
+
+        exclude (Iterable[str]): String names of serialization fields to exclude.
+        RETURNS (bytes): The serialized object.
+        """
+        self._warn_unsaved_settings()
+        serialize = {
+            "cfg": lambda: srsly.json_dumps(self.cfg),
+            "vocab": lambda: self.vocab.to_bytes(exclude=exclude),
+            "model": self.model.to_bytes,
+        }
+        return util.to_bytes(serialize, exclude)
+
+    def from_bytes(self, bytes_data: bytes, *, exclude=tuple()) -> "SavedComponent":
+        """Load the pipe from a bytestring.
+
+        bytes_data (bytes): The serialized pipe.
+        exclude (Iterable[str]): String names of serialization fields to exclude.
+        RETURNS (LSTMTaggerComponent): The loaded object.
+        """
+        deserialize = {
+            "cfg": lambda b: self._load_cfg(b, "the cfg bytes"),
+            "vocab": lambda b: self.vocab.from_bytes(b, exclude=exclude),
+            "model": lambda b: self._load_model_bytes(b, "the model bytes"),
+        }
+        util.from_bytes(bytes_data, deserialize, exclude)
+        return self
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        """Serialize the pipe to disk.
+
+        path (str / Path): Path to a directory.
+        exclude (Iterable[str]): String names of serialization fields to exclude.
+        """
+        self._warn_unsaved_settings()
+        serialize = {
+            "cfg": lambda p: srsly.write_json(p, self.cfg),
+            "vocab": lambda p: self.vocab.to_disk(p, exclude=exclude),
+            "model": lambda p: Path(p).write_bytes(self.model.to_bytes()),
+        }
+        util.to_disk(path, serialize, exclude)
+
+    def from_disk(self, path, *, exclude=tuple()) -> "SavedComponent":
+        """Load the pipe from disk.
+
+        path (str / Path): Path to a directory.
+        exclude (Iterable[str]): String names of serialization fields to exclude.
+        RETURNS (LSTMTaggerComponent): The loaded object.
+        """
+        def read(p: Path, what: str) -> bytes:
+            if not p.is_file():
+                raise ValueError(f"lstm_tagger '{self.name}': {what} file {p} is missing.")
+            return p.read_bytes()
+
+        deserialize = {
+            "cfg": lambda p: self._load_cfg(read(p, "the cfg"), str(p)),
+            "vocab": lambda p: self.vocab.from_disk(p, exclude=exclude),
+            "model": lambda p: self._load_model_bytes(read(p, "the weights"), str(p)),
+        }
+        util.from_disk(path, deserialize, exclude)
+        return self
