@@ -34,6 +34,13 @@ UPOS_OVERRIDES = [
     "--components.lstm_tagger.attr", "pos",
     "--training.score_weights.tag_acc", "0.0",
     "--training.score_weights.pos_acc", "1.0",
+    "--training.score_weights.morph_acc", "0.0",
+]
+TAG_ONLY_OVERRIDES = [
+    "--components.lstm_tagger.attr", "tag",
+    "--training.score_weights.tag_acc", "1.0",
+    "--training.score_weights.pos_acc", "0.0",
+    "--training.score_weights.morph_acc", "0.0",
 ]
 # Equal weights, as in configs/spacy_tagger_morphologizer.cfg.
 JOINT_WEIGHTS = {"tag_acc": 0.33, "pos_acc": 0.33, "morph_acc": 0.34}
@@ -52,6 +59,8 @@ RUNS = {
 JOINT_RUNS = {
     "spacy_tagger_morphologizer": ("configs/spacy_tagger_morphologizer.cfg", [], "tag_acc"),
     "lstm_joint": ("configs/default.cfg", JOINT_OVERRIDES, "tag_acc"),
+    # The same config predicting XPOS alone: what the extra heads cost or gain.
+    "lstm_tag_only": ("configs/default.cfg", TAG_ONLY_OVERRIDES, "tag_acc"),
 }
 # The scores of the joint table: UD column -> spaCy's score.
 JOINT_SCORES = {"XPOS": "tag_acc", "UPOS": "pos_acc", "FEATS": "morph_acc"}

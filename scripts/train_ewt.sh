@@ -15,7 +15,7 @@ python -m spacy evaluate "$OUTPUT/model-best" corpus/en_ewt-ud-test.spacy --gold
 python - "$OUTPUT/test-metrics.json" <<'PY'
 import json, sys
 metrics = json.load(open(sys.argv[1]))
-for key in ("tag_acc", "pos_acc"):
+for key in ("tag_acc", "pos_acc", "morph_acc"):
     if metrics.get(key) is not None:
         print(f"EWT test {key}: {100 * metrics[key]:.2f}%")
 PY
