@@ -86,8 +86,9 @@ def conllu_head(path: Path, n_sentences: int) -> str:
 
 @pytest.fixture(scope="session")
 def ewt_slice(tmp_path_factory):
-    """The first sentences of EWT train and dev, converted with spacy convert
-    to train.spacy / dev.spacy (the same command README.md uses)."""
+    """The first sentences of EWT train and dev, converted to train.spacy /
+    dev.spacy with spacy convert, as README.md does, but with 10
+    sentences per doc (README: 1), so the end-to-end tests train on few docs."""
     out = tmp_path_factory.mktemp("ewt")
     for split, n_sentences in (("train", 400), ("dev", 100)):
         conllu = out / f"{split}.conllu"
