@@ -6,12 +6,11 @@ of spaCy's Tagger (spacy/pipeline/tagger.pyx), so code written for `tagger`
 works with `lstm_tagger`.
 """
 from itertools import islice
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy
 from spacy import util
 from spacy.language import Language
-from spacy.parts_of_speech import IDS as UPOS_IDS
 from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc, Token
 from spacy.training import Example, validate_examples, validate_get_examples
@@ -20,9 +19,10 @@ from thinc.api import Model
 from thinc.types import Floats2d
 
 from .loss import head_loss, logit_to_log_prob_gradient
+from .morph import Head, decode_features, feature_gold, feature_inventory, is_known, output_heads
 from .scorer import score_lstm_tagger
 from .serialization import SavedComponent
-from .settings import ATTRS, CONFIG_SETTINGS, check_label, check_settings, positive_label
+from .settings import ATTRS, CONFIG_SETTINGS, check_label, check_gold, check_settings, label_values, labels_from_data
 from .thinc_model import ARCHITECTURE
 
 # The architecture alone: spaCy fills in its defaults from the builder's
@@ -40,6 +40,7 @@ DEFAULT_MODEL = {"@architectures": ARCHITECTURE}
         "neg_prefix": "!",
         "label_smoothing": 0.0,
         "confidence": "none",
+        "morph_mode": "bundle",
         "scorer": {"@scorers": "spacy_lstm_tagger.scorer.v1"},
     },
     default_score_weights={"tag_acc": 1.0, "pos_acc": 0.0, "morph_acc": 0.0},
@@ -53,6 +54,7 @@ def make_lstm_tagger(
     neg_prefix: str,
     label_smoothing: float,
     confidence: str,
+    morph_mode: str,
     scorer: Optional[Callable],
 ) -> "LSTMTaggerComponent":
     return LSTMTaggerComponent(
@@ -64,6 +66,7 @@ def make_lstm_tagger(
         neg_prefix=neg_prefix,
         label_smoothing=label_smoothing,
         confidence=confidence,
+        morph_mode=morph_mode,
         scorer=scorer,
     )
 
@@ -74,7 +77,8 @@ def _register_extensions() -> None:
             # Probability of the label this component predicted for the token.
             Token.set_extension(f"{attr}_prob", default=None)
         if not Doc.has_extension(f"{attr}_probs"):
-            # (n_tokens, n_labels) probabilities, columns in doc._.{attr}_prob_labels order.
+            # (n_tokens, n_labels) probabilities, columns in doc._.{attr}_prob_labels
+            # order (None for morph in morph_mode "features": it has no bundle columns).
             Doc.set_extension(f"{attr}_probs", default=None)
             Doc.set_extension(f"{attr}_prob_labels", default=None)
 
@@ -95,6 +99,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         neg_prefix: str = "!",
         label_smoothing: float = 0.0,
         confidence: str = "none",
+        morph_mode: str = "bundle",
         scorer: Optional[Callable] = score_lstm_tagger,
     ):
         """Initialize an LSTM tagger.
@@ -110,7 +115,13 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         neg_prefix (str): The prefix of gold labels that mean "not this label".
         label_smoothing (float): Label smoothing of the loss.
         confidence (str): "none", "predicted" (token._.tag_prob, pos_prob,
-            morph_prob) or "all" (also doc._.tag_probs, ...).
+            morph_prob) or "all" (also doc._.tag_probs, ...). In morph_mode
+            "features", morph_prob is the product of the chosen values'
+            probabilities and doc._.morph_probs is None.
+        morph_mode (str): "bundle": one classifier over the FEATS bundles seen
+            in training (as spaCy's morphologizer); "features": one per UD
+            feature with an "absent" value, joined into a bundle (as Stanza and
+            UDPipe; can make bundles unseen in training). See morph.py.
         scorer (Optional[Callable]): The scoring method.
         """
         self.vocab = vocab
@@ -124,6 +135,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             "neg_prefix": neg_prefix,
             "label_smoothing": label_smoothing,
             "confidence": confidence,
+            "morph_mode": morph_mode,
         }
         check_settings(self.cfg, f"lstm_tagger '{name}'")
         # What the pipeline's config said: wins over a stored cfg at load.
@@ -187,8 +199,8 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         docs = list(docs)
         self._require_model()
         if not any(len(doc) for doc in docs):
-            n_labels = sum(len(labels) for labels in self.head_labels.values())
-            return [numpy.zeros((len(doc), n_labels), dtype="float32") for doc in docs]
+            n_columns = sum(len(head.labels) for head in self._heads())
+            return [numpy.zeros((len(doc), n_columns), dtype="float32") for doc in docs]
         per_doc = self.model.predict(docs)
         if self.model.ops.xp is numpy:
             return list(per_doc)  # already views of one host array
@@ -209,26 +221,24 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             _register_extensions()
         # The legacy alias: a release-0.1.0 pipeline predicting pos stored its confidence as tag_prob.
         legacy_alias = isinstance(self.cfg["attr"], str) and self.attr != "tag"
-        for attr, columns, labels in self._heads():
+        heads = self._heads()
+        for attr in self.predicted_attrs:
             attr_id = ATTRS[attr]
-            guesses = [lp[:, columns].argmax(axis=1) for lp in log_probs]
-            values = self._label_values(attr, labels, guesses)
-            for doc, guess, doc_log_probs in zip(docs, guesses, log_probs):
+            decoded = self._decode(attr, [head for head in heads if head.attr == attr], docs, log_probs)
+            for doc, (predicted, token_probs, probs, labels) in zip(docs, decoded):
                 if not len(doc):
                     continue
-                predicted = values[guess]
                 if not overwrite:
                     existing = doc.to_array(attr_id)
                     predicted = numpy.where(existing == 0, predicted, existing)
                 doc.from_array([attr_id], predicted.reshape(-1, 1))
                 if confidence != "none":
-                    probs = numpy.exp(doc_log_probs[:, columns])
                     for name in (attr, "tag") if legacy_alias else (attr,):
-                        for token, prob in zip(doc, probs.max(axis=1).tolist()):
+                        for token, prob in zip(doc, token_probs.tolist()):
                             token._.set(f"{name}_prob", prob)
                         if confidence == "all":
                             doc._.set(f"{name}_probs", probs)
-                            doc._.set(f"{name}_prob_labels", list(labels))
+                            doc._.set(f"{name}_prob_labels", labels)
 
     def get_loss(self, examples: Iterable[Example], log_probs: List[Floats2d]):
         """Find the loss and gradient of loss for the batch of documents and
@@ -245,23 +255,17 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         xp = self.model.ops.xp
         d_scores = [xp.zeros(scores.shape, dtype="float32") for scores in log_probs]
         total = 0.0
-        for attr, columns, labels in self._heads():
-            truths = [self._gold(eg, attr) for eg in examples]
-            known = set(labels)
-            for eg, eg_truths in zip(examples, truths):
-                unknown = {t for t in eg_truths if t and positive_label(t, neg_prefix) not in known}
-                if unknown:
-                    raise ValueError(
-                        f"lstm_tagger '{self.name}': gold {attr} labels {sorted(unknown)[:10]} in the doc "
-                        f"starting {eg.reference.text[:40].strip()!r} are not among the labels collected at "
-                        "initialize; re-initialize on data that has them, or list them in "
-                        f"[initialize.components.{self.name}.labels]."
-                    )
+        gold = {attr: [self._gold(eg, attr) for eg in examples] for attr in self.predicted_attrs}
+        for attr, truths in gold.items():
+            labels, by_feature = self.head_labels[attr], self._by_feature(attr)
+            check_gold(examples, truths, attr, lambda t: is_known(t, labels, by_feature), neg_prefix, self.name)
+        for attr, columns, labels, feature in self._heads():
+            truths = gold[attr] if feature is None else [feature_gold(doc, feature) for doc in gold[attr]]
             probs = [xp.exp(scores[:, columns]) for scores in log_probs]
             try:
                 d_head, loss = head_loss(labels, probs, truths, neg_prefix, self.cfg["label_smoothing"])
             except ValueError as err:
-                raise ValueError(f"lstm_tagger '{self.name}' ({attr}): {err}") from None
+                raise ValueError(f"lstm_tagger '{self.name}' ({attr} {feature or ''}".rstrip() + f"): {err}") from None
             if xp.isnan(loss):
                 raise ValueError(f"lstm_tagger '{self.name}': the {attr} loss is NaN; lower the learning rate.")
             total += float(loss)
@@ -298,25 +302,12 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
                 for label in attr_labels:
                     self.add_label(label, attr=attr)
         else:
-            found = {attr: set() for attr in self.attrs}
-            negatives = {attr: set() for attr in self.attrs}
-            for example in get_examples():
-                for attr in self.attrs:
-                    for value in self._gold(example, attr):
-                        if value:
-                            (negatives if value.startswith(neg_prefix) else found)[attr].add(value)
-            for attr in self.attrs:
-                for label in sorted(found[attr]):
+            found = labels_from_data(
+                get_examples(), self.attrs, self._gold, neg_prefix, self.head_labels, f"lstm_tagger '{self.name}'"
+            )
+            for attr, attr_labels in found.items():
+                for label in attr_labels:
                     self.add_label(label, attr=attr)
-                known = set(self.head_labels.get(attr, ()))
-                orphans = sorted(n for n in negatives[attr] if positive_label(n, neg_prefix) not in known)
-                if orphans:
-                    raise ValueError(
-                        f"lstm_tagger '{self.name}': the training data has the gold {attr} values "
-                        f"{orphans[:10]}, which start with neg_prefix {neg_prefix!r} ('not this "
-                        "label') but name no label the data has; fix the annotation or set the component's "
-                        "neg_prefix to another string."
-                    )
         if not self.predicted_attrs:
             columns = {"tag": "XPOS", "pos": "UPOS", "morph": "FEATS"}
             raise ValueError(
@@ -382,30 +373,32 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
                 f"nlp.add_pipe('lstm_tagger', source=trained_nlp)."
             )
 
-    def _heads(self) -> List[Tuple[str, slice, Tuple[str, ...]]]:
-        """(attribute, its columns in the model's output, its labels) per head."""
-        heads, start = [], 0
-        for attr in self.predicted_attrs:
-            labels = self.head_labels[attr]
-            heads.append((attr, slice(start, start + len(labels)), labels))
-            start += len(labels)
-        return heads
+    def _by_feature(self, attr: str) -> bool:
+        return attr == "morph" and self.cfg["morph_mode"] == "features"
 
-    def _label_values(self, attr: str, labels: Sequence[str], guesses: List[numpy.ndarray]) -> numpy.ndarray:
-        """What Doc.from_array stores for each label that the batch predicts:
-        the string hash for tags, the universal POS symbol for pos, the
-        analysis key for morph (added to the vocab's morphology)."""
-        values = numpy.zeros((len(labels),), dtype="uint64")
-        used = numpy.unique(numpy.concatenate(guesses)) if guesses else []
-        for i in used.tolist():
-            label = labels[i]
-            if attr == "pos":
-                values[i] = UPOS_IDS[label]
-            elif attr == "morph":
-                values[i] = self.vocab.morphology.add(label)
-            else:
-                values[i] = self.vocab.strings.add(label)
-        return values
+    def _heads(self) -> List[Head]:
+        """The model's output heads, in column order (attr, columns, labels,
+        feature): one per predicted attribute, or for morph in morph_mode
+        "features" one per UD feature of its bundle labels."""
+        return output_heads(self.head_labels, self.predicted_attrs, self.cfg["morph_mode"])
+
+    def _decode(self, attr: str, heads: List[Head], docs: List[Doc], log_probs: List[numpy.ndarray]):
+        """Per doc, for one attribute: what Doc.from_array stores, each token's
+        probability, and the (n_tokens, n_labels) probabilities with their
+        labels (None for morph in morph_mode "features")."""
+        if not self._by_feature(attr):
+            columns, labels = heads[0].columns, heads[0].labels
+            guesses = [lp[:, columns].argmax(axis=1) for lp in log_probs]
+            values = label_values(self.vocab, attr, labels, guesses)
+            for guess, doc_log_probs in zip(guesses, log_probs):
+                probs = numpy.exp(doc_log_probs[:, columns])
+                yield values[guess], probs.max(axis=1), probs, list(labels)
+            return
+        inventory = feature_inventory(self.head_labels[attr])
+        for doc, lp in zip(docs, log_probs):
+            head_log_probs = [lp[:, head.columns] for head in heads]
+            keys, token_probs = decode_features(self.vocab.morphology, inventory, head_log_probs, len(doc))
+            yield keys, token_probs, None, None
 
     def _gold(self, example: Example, attr: str) -> List[Optional[str]]:
         # "" (missing annotation) and None (misaligned token) both mean "no
@@ -415,7 +408,12 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
 
     def _build_model(self, doc_sample: Optional[List[Doc]] = None) -> None:
         """Build the torch module for the current labels (and vectors)."""
-        sizes = [len(labels) for _, _, labels in self._heads()]
+        sizes = [len(head.labels) for head in self._heads()]
+        if not sizes:
+            raise ValueError(
+                f"lstm_tagger '{self.name}': morph_mode 'features', but the morph labels "
+                f"{list(self.head_labels.get('morph', ()))} have no features: nothing to predict."
+            )
         self.model._layers = []
         self.model.attrs["head_sizes"] = sizes
         self.model.set_dim("nO", sum(sizes), force=True)

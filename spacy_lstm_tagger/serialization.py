@@ -27,7 +27,9 @@ class SavedComponent:
             raise ValueError(f"lstm_tagger '{self.name}': {source} is not valid JSON ({err}).") from None
         if not isinstance(stored, dict):
             raise ValueError(f"lstm_tagger '{self.name}': {source} must hold a JSON object, got {stored!r}.")
-        cfg = {**self.cfg, **stored}
+        # No morph_mode: saved before it existed (release 0.1.0, 0.2.0), whose
+        # weights predict whole bundles, whatever the pipeline's config says.
+        cfg = {**self.cfg, "morph_mode": "bundle", **stored}
         check_settings(cfg, f"lstm_tagger '{self.name}': {source}")
         cfg.update(self._config_settings)  # the config decides these
         self.cfg = cfg
@@ -40,9 +42,11 @@ class SavedComponent:
             self.model.from_bytes(data)
         except Exception as err:
             if "dimension 'nO'" in str(err):
+                n_labels = sum(len(labels) for labels in self.head_labels.values())
+                n_columns = sum(self.model.attrs["head_sizes"])
+                columns = f" ({n_columns} output columns in morph_mode 'features')" if n_columns != n_labels else ""
                 raise ValueError(
-                    f"lstm_tagger '{self.name}': {source}: the cfg lists "
-                    f"{sum(len(labels) for labels in self.head_labels.values())} labels, "
+                    f"lstm_tagger '{self.name}': {source}: the cfg lists {n_labels} labels{columns}, "
                     f"which does not match the weights ({err})."
                 ) from None
             raise ValueError(f"lstm_tagger '{self.name}': cannot load the weights in {source}: {err}") from None

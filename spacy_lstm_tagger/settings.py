@@ -1,10 +1,14 @@
 """The component's settings and label rules: one check for the factory's
 arguments and for a saved pipeline's cfg, so a bad value is refused with the
 same message wherever it comes from."""
-from typing import Any, Dict
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+
+import numpy
 
 from spacy.attrs import MORPH, POS, TAG
 from spacy.parts_of_speech import IDS as UPOS_IDS
+
+from .morph import MORPH_MODES
 
 # The token attributes the component can predict, with the spaCy attribute id
 # that Doc.to_array / Doc.from_array use for each.
@@ -22,7 +26,7 @@ def check_settings(cfg: Dict[str, Any], where: str) -> None:
     def fail(field: str, wanted: str) -> None:
         raise ValueError(f"{where}: {field} must be {wanted}, got {cfg.get(field)!r}.")
 
-    unknown = sorted(set(cfg) - {"labels", "attr", "neg_prefix", "label_smoothing", *CONFIG_SETTINGS})
+    unknown = sorted(set(cfg) - {"labels", "attr", "neg_prefix", "label_smoothing", "morph_mode", *CONFIG_SETTINGS})
     if unknown:
         raise ValueError(f"{where}: unknown settings {unknown} (saved by a newer release of spacy-lstm-tagger?).")
     attr = cfg.get("attr")
@@ -34,6 +38,9 @@ def check_settings(cfg: Dict[str, Any], where: str) -> None:
         or len(set(attrs)) != len(attrs)
     ):
         fail("attr", f"one of {sorted(ATTRS)}, or a list of them without repeats")
+    # A cfg saved before morph_mode existed (release 0.1.0, 0.2.0) predicts bundles.
+    if cfg.get("morph_mode", "bundle") not in MORPH_MODES:
+        fail("morph_mode", f"one of {list(MORPH_MODES)} (one classifier over whole FEATS bundles, or one per feature)")
     if cfg.get("confidence") not in CONFIDENCE:
         fail("confidence", f"one of {list(CONFIDENCE)}")
     if not isinstance(cfg.get("overwrite"), bool):
@@ -87,3 +94,71 @@ def check_label(label: str, attr: str, neg_prefix: str, where: str) -> None:
 def positive_label(label: str, neg_prefix: str) -> str:
     """The label a gold value names: "X" for "X" and for "not X" ("!X")."""
     return label[len(neg_prefix):] if label.startswith(neg_prefix) else label
+
+
+def label_values(vocab, attr: str, labels: Sequence[str], guesses: List[numpy.ndarray]) -> numpy.ndarray:
+    """What Doc.from_array stores for each label that a batch predicts (the
+    argmax indices `guesses`): the string hash for tags, the universal POS
+    symbol for pos, the analysis key for morph (added to vocab.morphology)."""
+    values = numpy.zeros((len(labels),), dtype="uint64")
+    used = numpy.unique(numpy.concatenate(guesses)) if guesses else []
+    for i in used.tolist():
+        label = labels[i]
+        if attr == "pos":
+            values[i] = UPOS_IDS[label]
+        elif attr == "morph":
+            values[i] = vocab.morphology.add(label)
+        else:
+            values[i] = vocab.strings.add(label)
+    return values
+
+
+def labels_from_data(
+    examples: Iterable[Any],
+    attrs: Sequence[str],
+    gold: Callable[[Any, str], List[Optional[str]]],
+    neg_prefix: str,
+    added: Dict[str, Sequence[str]],
+    where: str,
+) -> Dict[str, List[str]]:
+    """The labels of each attribute in the examples (gold(example, attr): the
+    values, None where missing), sorted. "Not X" values are no labels; one
+    naming no label of the data nor one `added` before is refused."""
+    found: Dict[str, set] = {attr: set() for attr in attrs}
+    negatives: Dict[str, set] = {attr: set() for attr in attrs}
+    for example in examples:
+        for attr in attrs:
+            for value in gold(example, attr):
+                if value:
+                    (negatives if value.startswith(neg_prefix) else found)[attr].add(value)
+    for attr in attrs:
+        known = found[attr] | set(added.get(attr, ()))
+        orphans = sorted(n for n in negatives[attr] if positive_label(n, neg_prefix) not in known)
+        if orphans:
+            raise ValueError(
+                f"{where}: the training data has the gold {attr} values {orphans[:10]}, which start with "
+                f"neg_prefix {neg_prefix!r} ('not this label') but name no label the data has; fix the "
+                "annotation or set the component's neg_prefix to another string."
+            )
+    return {attr: sorted(found[attr]) for attr in attrs}
+
+
+def check_gold(
+    examples: Sequence[Any],
+    truths: List[List[Optional[str]]],
+    attr: str,
+    known: Callable[[str], bool],
+    neg_prefix: str,
+    name: str,
+) -> None:
+    """Refuse gold values (or the labels "not X" values name) that the heads
+    cannot learn (known(label) is false), naming the doc."""
+    for eg, eg_truths in zip(examples, truths):
+        unknown = {t for t in eg_truths if t and not known(positive_label(t, neg_prefix))}
+        if unknown:
+            raise ValueError(
+                f"lstm_tagger '{name}': gold {attr} labels {sorted(unknown)[:10]} in the doc "
+                f"starting {eg.reference.text[:40].strip()!r} are not among the labels collected at "
+                "initialize; re-initialize on data that has them, or list them in "
+                f"[initialize.components.{name}.labels]."
+            )

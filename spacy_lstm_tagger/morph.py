@@ -1,0 +1,115 @@
+"""morph_mode "features": one classifier per UD feature instead of one over
+whole FEATS bundles (as Stanza and UDPipe predict FEATS).
+
+The component stores the bundles seen in training as its morph labels in both
+modes; the per-feature inventory is derived from them, deterministically, so
+a saved pipeline holds nothing new but its morph_mode. Each feature's head has
+the values seen for it, sorted, after ABSENT ("_", the token lacks the
+feature). Decoding joins the features whose prediction is not ABSENT, so it
+can produce bundles that training never saw. spaCy and numpy only.
+"""
+from functools import lru_cache
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+import numpy
+
+# A feature's "absent" value, and the bundle of a token without features.
+ABSENT = "_"
+MORPH_MODES = ("bundle", "features")
+# (feature, (ABSENT, value, ...)) per feature, sorted by feature name.
+Inventory = Tuple[Tuple[str, Tuple[str, ...]], ...]
+
+
+def parse_bundle(bundle: str) -> Dict[str, str]:
+    """{feature: value} of a FEATS bundle ("_" or "" is {}). A multi-valued
+    feature as spaCy writes it ("PronType=Int,Rel") is one value string."""
+    if not bundle or bundle == ABSENT:
+        return {}
+    return dict(feature.split("=", 1) for feature in bundle.split("|"))
+
+
+@lru_cache(maxsize=16)
+def feature_inventory(bundles: Tuple[str, ...]) -> Inventory:
+    """The features of the bundles, sorted, each with ABSENT then its sorted
+    values: the sub-heads of morph in features mode, in column order."""
+    values: Dict[str, set] = {}
+    for bundle in bundles:
+        for feature, value in parse_bundle(bundle).items():
+            values.setdefault(feature, set()).add(value)
+    return tuple((feature, (ABSENT, *sorted(values[feature]))) for feature in sorted(values))
+
+
+def feature_gold(bundles: Iterable[Optional[str]], feature: str) -> List[Optional[str]]:
+    """The gold value of one feature per token: its value in the gold bundle,
+    ABSENT where the bundle is known but lacks it (including "_"), None (no
+    gradient) where the token has no morph annotation."""
+    return [None if bundle is None else parse_bundle(bundle).get(feature, ABSENT) for bundle in bundles]
+
+
+class Head(NamedTuple):
+    """One output head of the model: its attribute, its columns in the
+    model's output and its labels. feature: the UD feature of a morph sub-head
+    in morph_mode "features" (labels: ABSENT, then the feature's values), else None."""
+
+    attr: str
+    columns: slice
+    labels: Tuple[str, ...]
+    feature: Optional[str] = None
+
+
+def output_heads(head_labels: Dict[str, Tuple[str, ...]], attrs: Sequence[str], morph_mode: str) -> List[Head]:
+    """The model's output heads, in column order: one per attribute, or for
+    morph in morph_mode "features" one per feature of its bundle labels."""
+    heads, start = [], 0
+    for attr in attrs:
+        labels = head_labels[attr]
+        parts = feature_inventory(labels) if attr == "morph" and morph_mode == "features" else [(None, labels)]
+        for feature, part_labels in parts:
+            heads.append(Head(attr, slice(start, start + len(part_labels)), part_labels, feature))
+            start += len(part_labels)
+    return heads
+
+
+def is_known(label: str, labels: Tuple[str, ...], by_feature: bool) -> bool:
+    """Whether the heads can learn a gold label: one of the labels, or (morph
+    in features mode) a bundle whose every feature and value the labels have."""
+    return _known(labels, by_feature)(label)
+
+
+@lru_cache(maxsize=16)
+def _known(labels: Tuple[str, ...], by_feature: bool):
+    if not by_feature:
+        return frozenset(labels).__contains__
+    values = {feature: frozenset(feature_values) for feature, feature_values in feature_inventory(labels)}
+    return lambda bundle: all(value in values.get(feature, ()) for feature, value in parse_bundle(bundle).items())
+
+
+def join_bundle(pairs: Iterable[Tuple[str, str]]) -> str:
+    """The bundle of (feature, value) pairs, ABSENT values left out, sorted
+    as spaCy normalizes them; "_" when nothing is left."""
+    return "|".join(sorted(f"{feature}={value}" for feature, value in pairs if value != ABSENT)) or ABSENT
+
+
+def assemble_bundles(inventory: Inventory, guesses: numpy.ndarray) -> List[str]:
+    """One bundle per token from the sub-heads' predictions: guesses is
+    (n_tokens, n_features), the index of each feature's chosen value."""
+    return [
+        join_bundle((feature, values[i]) for (feature, values), i in zip(inventory, row))
+        for row in guesses.tolist()
+    ]
+
+
+def decode_features(
+    morphology, inventory: Inventory, head_log_probs: Sequence[numpy.ndarray], n_tokens: int
+) -> Tuple[numpy.ndarray, numpy.ndarray]:
+    """Each token's bundle (every feature's argmax, ABSENT ones left out), as
+    the key of vocab.morphology that Doc.from_array stores, and its
+    probability: the product of the chosen values' probabilities.
+    head_log_probs: one (n_tokens, 1 + n_values) log-probability array per feature."""
+    if not head_log_probs:
+        bundles, chosen = [ABSENT] * n_tokens, numpy.zeros((n_tokens,), dtype="float32")
+    else:
+        bundles = assemble_bundles(inventory, numpy.stack([lp.argmax(axis=1) for lp in head_log_probs], axis=1))
+        chosen = sum(lp.max(axis=1) for lp in head_log_probs)
+    keys = {bundle: morphology.add(bundle) for bundle in set(bundles)}
+    return numpy.asarray([keys[bundle] for bundle in bundles], dtype="uint64"), numpy.exp(chosen)

@@ -1,0 +1,202 @@
+"""morph_mode "features": one classifier per UD feature (with an "absent"
+value) instead of one over whole FEATS bundles."""
+import numpy
+import pytest
+import spacy
+import srsly
+from spacy.tokens import Doc
+from spacy.training import Example
+
+from conftest import TINY_MODEL
+from test_joint import ALL, train_joint, ud_examples
+
+from spacy_lstm_tagger.morph import assemble_bundles, decode_features, feature_gold, feature_inventory
+
+FEATURES = ("Case", "Definite", "Number", "Person", "Tense")  # those of test_joint.UD, sorted
+
+
+@pytest.fixture(scope="module")
+def features():
+    return train_joint(morph_mode="features", steps=100)
+
+
+def test_inventory_is_derived_from_the_bundle_labels():
+    bundles = ("Number=Sing", "_", "Case=Nom|Number=Sing", "Number=Plur", "PronType=Int,Rel")
+    assert feature_inventory(bundles) == (
+        ("Case", ("_", "Nom")),
+        ("Number", ("_", "Plur", "Sing")),
+        ("PronType", ("_", "Int,Rel")),  # a multi-valued feature is one value
+    )
+    assert feature_inventory(tuple(reversed(bundles))) == feature_inventory(bundles)
+    assert feature_inventory(("_",)) == ()
+
+
+def test_gold_of_a_feature_head():
+    gold = ["Case=Nom|Number=Sing", "_", None, "Number=Plur"]
+    assert feature_gold(gold, "Number") == ["Sing", "_", None, "Plur"]
+    assert feature_gold(gold, "Case") == ["Nom", "_", None, "_"]
+
+
+def test_bundles_are_assembled_from_the_feature_predictions():
+    # Case and Tense never co-occur in a training bundle; the heads can still join them.
+    inventory = feature_inventory(("Case=Nom", "Tense=Past", "Number=Sing|Tense=Pres"))
+    assert [f for f, _ in inventory] == ["Case", "Number", "Tense"]
+    guesses = numpy.array([[1, 0, 1], [0, 0, 0], [0, 1, 2], [1, 1, 2]])
+    assert assemble_bundles(inventory, guesses) == [
+        "Case=Nom|Tense=Past", "_", "Number=Sing|Tense=Pres", "Case=Nom|Number=Sing|Tense=Pres"
+    ]
+
+
+def test_decoding_gives_keys_and_the_product_of_the_chosen_probabilities():
+    nlp = spacy.blank("en")
+    inventory = feature_inventory(("Case=Nom", "Tense=Past"))
+    case = numpy.log(numpy.array([[0.2, 0.8], [0.9, 0.1]], dtype="float32"))
+    tense = numpy.log(numpy.array([[0.3, 0.7], [0.6, 0.4]], dtype="float32"))
+    keys, probs = decode_features(nlp.vocab.morphology, inventory, [case, tense], 2)
+    assert [nlp.vocab.strings[k] for k in keys] == ["Case=Nom|Tense=Past", "_"]
+    assert probs.tolist() == pytest.approx([0.8 * 0.7, 0.9 * 0.6])
+    keys, probs = decode_features(nlp.vocab.morphology, (), [], 3)
+    assert [nlp.vocab.strings[k] for k in keys] == ["_"] * 3 and probs.tolist() == [1.0] * 3
+
+
+def test_features_mode_builds_one_head_per_feature(features):
+    nlp, _ = features
+    tagger = nlp.get_pipe("lstm_tagger")
+    heads = tagger._heads()
+    morph_heads = [h for h in heads if h.attr == "morph"]
+    assert tuple(h.feature for h in morph_heads) == FEATURES
+    assert dict((h.feature, h.labels) for h in morph_heads)["Number"] == ("_", "Plur", "Sing")
+    sizes = [len(h.labels) for h in heads]
+    assert tagger.model.attrs["head_sizes"] == sizes and sum(sizes) == tagger.model.get_dim("nO")
+    assert sizes[-len(FEATURES):] == [2, 2, 3, 2, 3]
+    # The stored labels are the bundles, as in bundle mode.
+    assert "Case=Nom|Number=Sing" in tagger.label_data["morph"]
+
+
+def test_features_mode_learns_tag_pos_and_morph(features):
+    nlp, examples = features
+    doc = nlp(Doc(nlp.vocab, words="The dog ate the apple".split()))
+    assert [t.tag_ for t in doc] == ["DT", "NN", "VBD", "DT", "NN"]
+    assert [t.pos_ for t in doc] == ["DET", "NOUN", "VERB", "DET", "NOUN"]
+    assert [str(t.morph) for t in doc] == ["Definite=Def", "Number=Sing", "Tense=Past", "Definite=Def", "Number=Sing"]
+    doc = nlp(Doc(nlp.vocab, words="She reads quickly".split()))
+    assert [str(t.morph) for t in doc] == ["Case=Nom|Number=Sing", "Number=Sing|Person=3", ""]
+    scores = nlp.evaluate(examples)
+    assert scores["tag_acc"] == scores["pos_acc"] == scores["morph_acc"] == 1.0
+    assert scores["morph_per_feat"]["Number"]["f"] == 1.0
+
+
+def test_the_component_writes_a_bundle_never_seen_in_training(features):
+    nlp, _ = features
+    tagger = nlp.get_pipe("lstm_tagger")
+    doc = Doc(nlp.vocab, words=["word"])
+    log_probs = numpy.full((1, tagger.model.get_dim("nO")), -20.0, dtype="float32")
+    wanted = {"Case": "Nom", "Tense": "Past"}  # never in one training bundle
+    for head in tagger._heads():
+        log_probs[0, head.columns.start + head.labels.index(wanted.get(head.feature, head.labels[0]))] = 0.0
+    tagger.set_annotations([doc], [log_probs])
+    assert str(doc[0].morph) == "Case=Nom|Tense=Past"
+    assert "Case=Nom|Tense=Past" not in tagger.label_data["morph"]
+
+
+def test_gold_bundles_are_checked_per_feature(features):
+    nlp, _ = features
+    unseen = Example.from_dict(Doc(nlp.vocab, words=["dog"]), {"tags": ["NN"], "morphs": ["Case=Nom|Tense=Past"]})
+    nlp.update([unseen], sgd=nlp.create_optimizer())  # unseen bundle, known features: learnable
+    bad = Example.from_dict(Doc(nlp.vocab, words=["dog"]), {"tags": ["NN"], "morphs": ["Gender=Masc"]})
+    with pytest.raises(ValueError, match=r"gold morph labels \['Gender=Masc'\]"):
+        nlp.update([bad], sgd=nlp.create_optimizer())
+
+
+def test_confidence_in_features_mode(features):
+    nlp, _ = features
+    tagger = nlp.get_pipe("lstm_tagger")
+    tagger.cfg["confidence"] = "all"
+    try:
+        doc = nlp(Doc(nlp.vocab, words="She reads quickly".split()))
+    finally:
+        tagger.cfg["confidence"] = "none"
+    log_probs = tagger.predict([doc])[0]
+    morph_heads = [h for h in tagger._heads() if h.attr == "morph"]
+    expected = numpy.exp(sum(log_probs[:, h.columns].max(axis=1) for h in morph_heads))
+    assert [t._.morph_prob for t in doc] == pytest.approx(expected.tolist(), rel=1e-4)
+    assert doc._.morph_probs is None and doc._.morph_prob_labels is None
+    assert doc._.tag_probs.shape == (3, len(tagger.head_labels["tag"]))
+
+
+def test_save_and_load_keep_the_mode_and_the_predictions(features, tmp_path):
+    nlp, _ = features
+    nlp.to_disk(tmp_path / "nlp")
+    assert srsly.read_json(tmp_path / "nlp" / "lstm_tagger" / "cfg")["morph_mode"] == "features"
+    for loaded in (
+        spacy.load(tmp_path / "nlp"),
+        # The stored mode decides (the weights depend on it), not a config override.
+        spacy.load(tmp_path / "nlp", config={"components": {"lstm_tagger": {"morph_mode": "bundle"}}}),
+    ):
+        assert loaded.get_pipe("lstm_tagger").cfg["morph_mode"] == "features"
+        words = "She eats the apple quickly".split()
+        a, b = nlp(Doc(nlp.vocab, words=words)), loaded(Doc(loaded.vocab, words=words))
+        assert [str(t.morph) for t in a] == [str(t.morph) for t in b]
+        assert [t.tag_ for t in a] == [t.tag_ for t in b]
+    blank = spacy.blank("en")
+    blank.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": ALL, "morph_mode": "features"})
+    blank.get_pipe("lstm_tagger").from_bytes(nlp.get_pipe("lstm_tagger").to_bytes())
+    doc = blank(Doc(blank.vocab, words="Dogs eat apples".split()))
+    assert [str(t.morph) for t in doc] == ["Number=Plur", "Tense=Pres", "Number=Plur"]
+
+
+@pytest.mark.parametrize("mode", ["feature", "FEATURES", ""])
+def test_an_invalid_morph_mode_is_refused_naming_the_field(mode):
+    nlp = spacy.blank("en")
+    with pytest.raises(ValueError, match=r"morph_mode must be one of \['bundle', 'features'\]"):
+        nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": ALL, "morph_mode": mode})
+
+
+def test_an_invalid_saved_morph_mode_is_refused(features, tmp_path):
+    nlp, _ = features
+    nlp.to_disk(tmp_path / "nlp")
+    cfg_path = tmp_path / "nlp" / "lstm_tagger" / "cfg"
+    srsly.write_json(cfg_path, {**srsly.read_json(cfg_path), "morph_mode": "per-feature"})
+    with pytest.raises(ValueError, match=r"lstm_tagger/cfg: morph_mode must be one of"):
+        spacy.load(tmp_path / "nlp")
+
+
+def test_a_saved_cfg_without_morph_mode_loads_as_bundle(tmp_path):
+    """Release 0.1.0 and pipelines saved before morph_mode: whole bundles,
+    even where the loading config asks for features."""
+    nlp, _ = train_joint(steps=30)
+    nlp.to_disk(tmp_path / "nlp")
+    cfg_path = tmp_path / "nlp" / "lstm_tagger" / "cfg"
+    cfg = srsly.read_json(cfg_path)
+    assert cfg.pop("morph_mode") == "bundle"
+    srsly.write_json(cfg_path, cfg)
+    loaded = spacy.load(tmp_path / "nlp", config={"components": {"lstm_tagger": {"morph_mode": "features"}}})
+    tagger = loaded.get_pipe("lstm_tagger")
+    assert tagger.cfg["morph_mode"] == "bundle"
+    assert tagger.model.attrs["head_sizes"][-1] == len(tagger.head_labels["morph"])
+    words = "The dog ate the apple".split()
+    a, b = nlp(Doc(nlp.vocab, words=words)), loaded(Doc(loaded.vocab, words=words))
+    assert [str(t.morph) for t in a] == [str(t.morph) for t in b]
+
+
+def test_features_mode_needs_features_to_predict():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": "morph", "morph_mode": "features"})
+    examples = [Example.from_dict(Doc(nlp.vocab, words=["a", "b"]), {"morphs": ["_", "_"]})]
+    with pytest.raises(ValueError, match="morph_mode 'features', but the morph labels \\['_'\\] have no features"):
+        nlp.initialize(lambda: examples)
+
+
+def test_missing_morph_annotation_trains_no_feature_head():
+    """Docs with tags but no FEATS give the feature heads no gradient (not 'absent')."""
+    def examples_fn(nlp):
+        extra = [Example.from_dict(Doc(nlp.vocab, words=["Cats", "sleep"]), {"tags": ["NNS", "VBP"]})]
+        return ud_examples(nlp) + extra
+
+    nlp, examples = train_joint(examples_fn=examples_fn, morph_mode="features", steps=100)
+    assert nlp.evaluate(examples[:3])["morph_acc"] == 1.0
+    tagger = nlp.get_pipe("lstm_tagger")
+    docs = [eg.predicted for eg in examples[3:]]
+    loss, d_scores = tagger.get_loss(examples[3:], tagger.predict(docs))
+    morph_columns = [h.columns for h in tagger._heads() if h.attr == "morph"]
+    assert all(not d_scores[0][:, columns].any() for columns in morph_columns)
