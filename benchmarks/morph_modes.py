@@ -1,0 +1,101 @@
+"""FEATS two ways: morph_mode "bundle" (one classifier over whole bundles, as
+spaCy's morphologizer) against "features" (one classifier per UD feature, as
+Stanza and UDPipe), the same config and corpus otherwise.
+
+For each mode: `spacy train` of the config (wall time measured), then
+`spacy evaluate --gold-preproc` of its model-best on the test corpus. Prints
+and writes (--json, default OUTPUT/morph_modes.json) morph_acc, tag_acc,
+pos_acc on test, the dev score of model-best and the training seconds.
+
+    python benchmarks/morph_modes.py --train corpus/xx-train.spacy \
+        --dev corpus/xx-dev.spacy --test corpus/xx-test.spacy \
+        --output training/morph-modes [--config configs/default.cfg] [--gpu-id 0] \
+        [any further `spacy train` overrides, e.g. --training.max_steps 5]
+"""
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _environment import emit, environment
+from spacy.util import load_config
+
+MODES = ("bundle", "features")
+SCORES = ("morph_acc", "tag_acc", "pos_acc")
+
+
+def run(command, log_path):
+    """Run a CLI step with its output in a log file; fail loudly with the log's tail."""
+    with open(log_path, "w") as log:
+        completed = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT)
+    if completed.returncode != 0:
+        tail = Path(log_path).read_text()[-2000:]
+        sys.exit(f"{' '.join(map(str, command))} failed (exit {completed.returncode}); end of {log_path}:\n{tail}")
+
+
+def dev_score(model_dir):
+    """model-best's dev score as spacy train selected it: the score_weights
+    of its config applied to the dev scores in its meta.json."""
+    performance = json.loads((model_dir / "meta.json").read_text()).get("performance", {})
+    weights = load_config(model_dir / "config.cfg", interpolate=False)["training"]["score_weights"]
+    scores = {name: performance.get(name) for name in weights}
+    total = sum((weight or 0.0) * (scores[name] or 0.0) for name, weight in weights.items())
+    return total, scores
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--train", required=True, help="training .spacy (converted UD treebank)")
+    parser.add_argument("--dev", required=True)
+    parser.add_argument("--test", required=True)
+    parser.add_argument("--output", default="training/morph-modes")
+    parser.add_argument("--config", default="configs/default.cfg")
+    parser.add_argument("--gpu-id", type=int, default=-1)
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    parser.add_argument("--json", help="result file (default OUTPUT/morph_modes.json)")
+    args, overrides = parser.parse_known_args()
+
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for mode in args.modes:
+        model_dir = output / mode
+        command = [
+            sys.executable, "-m", "spacy", "train", args.config, "--output", str(model_dir),
+            "--paths.train", args.train, "--paths.dev", args.dev, "--gpu-id", str(args.gpu_id),
+            "--components.lstm_tagger.morph_mode", mode, *overrides,
+        ]
+        print(f"training {mode}: {' '.join(command[1:])}", file=sys.stderr, flush=True)
+        start = time.perf_counter()
+        run(command, output / f"{mode}.train.log")
+        train_seconds = time.perf_counter() - start
+        metrics_path = output / f"{mode}.test-metrics.json"
+        run(
+            [sys.executable, "-m", "spacy", "evaluate", str(model_dir / "model-best"), args.test,
+             "--gold-preproc", "--gpu-id", str(args.gpu_id), "--output", str(metrics_path)],
+            output / f"{mode}.evaluate.log",
+        )
+        metrics = json.loads(metrics_path.read_text())
+        score, dev_scores = dev_score(model_dir / "model-best")
+        results[mode] = {
+            "test": {name: metrics.get(name) for name in SCORES},
+            "dev_score": score,
+            "dev_scores": dev_scores,
+            "train_seconds": train_seconds,
+        }
+    emit(
+        {
+            **environment(args.gpu_id),
+            "config": args.config,
+            "overrides": overrides,
+            "corpus": {"train": args.train, "dev": args.dev, "test": args.test},
+            "results": results,
+        },
+        args.json or output / "morph_modes.json",
+    )
+
+
+if __name__ == "__main__":
+    main()
