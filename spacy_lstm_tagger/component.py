@@ -5,11 +5,11 @@ does lives behind it (torch_shim.py, torch_model.py). Methods follow the order
 of spaCy's Tagger (spacy/pipeline/tagger.pyx), so code written for `tagger`
 works with `lstm_tagger`.
 """
+import warnings
 from itertools import islice
 from typing import Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy
-from spacy import util
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc, Token
@@ -317,11 +317,12 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
                 f"{' / '.join(columns[a] for a in self.attrs)} column) "
                 f"or pass [initialize.components.{self.name}.labels]."
             )
-        if len(self.attrs) > 1:
-            missing = [a for a in self.attrs if a not in self.predicted_attrs]
-            util.logger.info(
-                f"lstm_tagger '{self.name}': built heads for {', '.join(self.predicted_attrs)}"
-                + (f"; no {', '.join(missing)} annotation in the training data" if missing else "")
+        missing = [a for a in self.attrs if a not in self.predicted_attrs]
+        if missing:
+            # A warning, as spaCy warns of data problems: spacy train shows it.
+            warnings.warn(
+                f"lstm_tagger '{self.name}': built heads for {', '.join(self.predicted_attrs)}; "
+                f"no {', '.join(missing)} annotation in the training data, so no head for it."
             )
         doc_sample = [eg.x for eg in islice(get_examples(), 10)]
         self._build_model(doc_sample)
