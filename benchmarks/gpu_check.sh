@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # GPU check, run once on a machine with an NVIDIA GPU (CuPy and torch installed):
 #   bash benchmarks/gpu_check.sh OUT_DIR [SWEEP_SECONDS]
-# 1. trains lstm_tagger and spaCy's CNN tagger briefly on the GPU (weights do
-#    not change speed), 2. times one training epoch of each (train_speed.py),
-# 3. times inference side by side (speed.py), 4. optionally runs a short
+# 1. trains lstm_tagger (default: XPOS, UPOS and FEATS; fast: XPOS), spaCy's
+#    CNN tagger and spaCy's tagger + morphologizer briefly on the GPU (weights
+#    do not change speed), 2. times one training epoch of each (train_speed.py),
+# 3. times inference side by side (speed.py; the joint default also against
+#    spaCy's tagger + morphologizer), 4. optionally runs a short
 #    hyperparameter sweep of lstm_tagger configs in parallel on the same GPU.
 set -uo pipefail
 OUT=${1:?output dir}
@@ -18,12 +20,20 @@ train_brief() {  # config output
     --training.eval_frequency 60 > "$2.log" 2>&1 || { tail -30 "$2.log"; return 1; }
 }
 train_brief configs/default.cfg /tmp/gpu/ours && train_brief configs/fast.cfg /tmp/gpu/fast \
-  && train_brief configs/spacy_cnn_tagger.cfg /tmp/gpu/cnn || exit 1
+  && train_brief configs/spacy_cnn_tagger.cfg /tmp/gpu/cnn \
+  && train_brief configs/spacy_tagger_morphologizer.cfg /tmp/gpu/cnn_morph || exit 1
 
 if [ "${TRAIN_SPEED:-1}" = 1 ]; then
   python3 benchmarks/train_speed.py configs/default.cfg configs/fast.cfg --baseline configs/spacy_cnn_tagger.cfg --gpu-id $GPU \
     --json "$OUT/train_speed_gpu.json" > "$OUT/train_speed_gpu.txt" 2>&1; grep -E "epoch|words/s" "$OUT/train_speed_gpu.txt" | tail -6
+  python3 benchmarks/train_speed.py configs/default.cfg --baseline configs/spacy_tagger_morphologizer.cfg --gpu-id $GPU \
+    --json "$OUT/train_speed_gpu_joint.json" > "$OUT/train_speed_gpu_joint.txt" 2>&1; grep -E "epoch|words/s" "$OUT/train_speed_gpu_joint.txt" | tail -4
 fi
+for batch in 1024 256; do
+  python3 benchmarks/speed.py --ours default=/tmp/gpu/ours/model-last --baseline /tmp/gpu/cnn_morph/model-last \
+    --gpu-id $GPU --batch-size $batch --repeat 4 --rounds 3 --json "$OUT/speed_gpu_joint_b$batch.json" > "$OUT/speed_gpu_joint_b$batch.txt"
+  head -5 "$OUT/speed_gpu_joint_b$batch.txt"
+done
 python3 benchmarks/speed.py --ours default=/tmp/gpu/ours/model-last --ours fast=/tmp/gpu/fast/model-last --baseline /tmp/gpu/cnn/model-last \
   --gpu-id $GPU --batch-size 1024 --repeat 8 --rounds 3 --json "$OUT/speed_gpu_b1024.json" > "$OUT/speed_gpu_b1024.txt"; head -5 "$OUT/speed_gpu_b1024.txt"
 python3 benchmarks/speed.py --ours default=/tmp/gpu/ours/model-last --ours fast=/tmp/gpu/fast/model-last --baseline /tmp/gpu/cnn/model-last \
