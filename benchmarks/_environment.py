@@ -1,7 +1,10 @@
 """What every benchmark result records, and how it is written: shared by the scripts here."""
 import json
 import platform
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import spacy
 import torch
@@ -27,3 +30,12 @@ def emit(result: dict, json_path=None) -> None:
         with open(json_path, "w") as f:
             json.dump(result, f, indent=2)
     print(json.dumps(result, indent=2))
+
+
+def run(command, log_path) -> None:
+    """Run a CLI step with its output in a log file; fail loudly with the log's tail."""
+    with open(log_path, "w") as log:
+        completed = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT)
+    if completed.returncode != 0:
+        tail = Path(log_path).read_text()[-2000:]
+        sys.exit(f"{' '.join(map(str, command))} failed (exit {completed.returncode}); end of {log_path}:\n{tail}")

@@ -22,12 +22,11 @@ time and CPU words/s.
 """
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from _environment import environment
+from _environment import environment, run
 
 HERE = Path(__file__).resolve().parent
 UPOS_OVERRIDES = [
@@ -64,15 +63,6 @@ JOINT_RUNS = {
 }
 # The scores of the joint table: UD column -> spaCy's score.
 JOINT_SCORES = {"XPOS": "tag_acc", "UPOS": "pos_acc", "FEATS": "morph_acc"}
-
-
-def run(command, log_path):
-    """Run a CLI step with its output in a log file; fail loudly with the log's tail."""
-    with open(log_path, "w") as log:
-        completed = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT)
-    if completed.returncode != 0:
-        tail = Path(log_path).read_text()[-2000:]
-        sys.exit(f"{' '.join(command)} failed (exit {completed.returncode}); end of {log_path}:\n{tail}")
 
 
 def best_dev_score(model_dir, key):

@@ -14,25 +14,15 @@ pos_acc on test, the dev score of model-best and the training seconds.
 """
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from _environment import emit, environment
+from _environment import emit, environment, run
 from spacy.util import load_config
 
 MODES = ("bundle", "features")
 SCORES = ("morph_acc", "tag_acc", "pos_acc")
-
-
-def run(command, log_path):
-    """Run a CLI step with its output in a log file; fail loudly with the log's tail."""
-    with open(log_path, "w") as log:
-        completed = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT)
-    if completed.returncode != 0:
-        tail = Path(log_path).read_text()[-2000:]
-        sys.exit(f"{' '.join(map(str, command))} failed (exit {completed.returncode}); end of {log_path}:\n{tail}")
 
 
 def dev_score(model_dir):
