@@ -224,7 +224,8 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         heads = self._heads()
         for attr in self.predicted_attrs:
             attr_id = ATTRS[attr]
-            decoded = self._decode(attr, [head for head in heads if head.attr == attr], docs, log_probs)
+            attr_heads = [head for head in heads if head.attr == attr]
+            decoded = self._decode(attr, attr_heads, docs, log_probs, with_probs=confidence != "none")
             for doc, (predicted, token_probs, probs, labels) in zip(docs, decoded):
                 if not len(doc):
                     continue
@@ -383,15 +384,21 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         "features" one per UD feature of its bundle labels."""
         return output_heads(self.head_labels, self.predicted_attrs, self.cfg["morph_mode"])
 
-    def _decode(self, attr: str, heads: List[Head], docs: List[Doc], log_probs: List[numpy.ndarray]):
+    def _decode(
+        self, attr: str, heads: List[Head], docs: List[Doc], log_probs: List[numpy.ndarray], with_probs: bool
+    ):
         """Per doc, for one attribute: what Doc.from_array stores, each token's
         probability, and the (n_tokens, n_labels) probabilities with their
-        labels (None for morph in morph_mode "features")."""
+        labels (None for morph in morph_mode "features"). Without with_probs
+        (confidence "none") the probabilities are not computed: None."""
         if not self._by_feature(attr):
             columns, labels = heads[0].columns, heads[0].labels
             guesses = [lp[:, columns].argmax(axis=1) for lp in log_probs]
             values = label_values(self.vocab, attr, labels, guesses)
             for guess, doc_log_probs in zip(guesses, log_probs):
+                if not with_probs:
+                    yield values[guess], None, None, None
+                    continue
                 probs = numpy.exp(doc_log_probs[:, columns])
                 yield values[guess], probs.max(axis=1), probs, list(labels)
             return
