@@ -129,9 +129,6 @@ def deserialize_torch_model(module: torch.nn.Module, data: bytes, device) -> tor
         state = load_safetensors(data)
     except Exception as err:
         raise ValueError(f"the weights are not a readable safetensors blob ({err})") from None
-    upgrade = getattr(module, "upgrade_state_dict", None)
-    if upgrade is not None:
-        state = upgrade(state)  # weights saved by an earlier release
     expected = module.state_dict()
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
