@@ -10,6 +10,8 @@ Prints a markdown table and writes everything to OUTPUT/accuracy.json.
 
     python benchmarks/accuracy.py --output training/benchmark [--upos] [--quick]
     python benchmarks/accuracy.py --output training/benchmark-joint --joint [--quick]
+    python benchmarks/accuracy.py --output training/benchmark-recipe --recipe \
+        [--reuse lstm_accurate=training/accurate-ewt/model,5400] [--nlp.lang xx ...]
 
 --upos also trains the default config on the UPOS column (attr = "pos").
 --joint runs the joint comparison instead: spaCy's tagger + morphologizer
@@ -18,6 +20,14 @@ one lstm_tagger with three heads (configs/default.cfg with attr
 ["tag","pos","morph"]), both selected on equal weights of the three scores;
 reports XPOS (tag_acc), UPOS (pos_acc) and FEATS (morph_acc) on test, training
 time and CPU words/s.
+--recipe compares the three shipped configs (default, fast, accurate; each
+predicting XPOS, UPOS and FEATS) with spaCy's tagger + morphologizer, in the
+joint table. --reuse NAME=TRAINING_DIR,SECONDS takes a pipeline this run
+would train from a `spacy train` output made earlier with the same config and
+corpus (its model-best, and the training seconds measured then), so a
+two-hour training can run in the background first; it is still evaluated and
+timed here with the others.
+Further arguments are `spacy train` overrides for every run (e.g. --nlp.lang xx).
 --quick caps every training run at a few steps: checks the workflow, measures nothing.
 """
 import argparse
@@ -61,6 +71,12 @@ JOINT_RUNS = {
     # The same config predicting XPOS alone: what the extra heads cost or gain.
     "lstm_tag_only": ("configs/default.cfg", TAG_ONLY_OVERRIDES, "tag_acc"),
 }
+RECIPE_RUNS = {
+    "spacy_tagger_morphologizer": ("configs/spacy_tagger_morphologizer.cfg", [], "tag_acc"),
+    "lstm_default": ("configs/default.cfg", [], "tag_acc"),
+    "lstm_fast": ("configs/fast.cfg", [], "tag_acc"),
+    "lstm_accurate": ("configs/accurate.cfg", [], "tag_acc"),
+}
 # The scores of the joint table: UD column -> spaCy's score.
 JOINT_SCORES = {"XPOS": "tag_acc", "UPOS": "pos_acc", "FEATS": "morph_acc"}
 
@@ -79,33 +95,46 @@ def main():
     parser.add_argument("--upos", action="store_true", help="also train the default config on UPOS")
     parser.add_argument("--joint", action="store_true", help="spaCy's tagger+morphologizer vs the joint lstm_tagger")
     parser.add_argument("--quick", action="store_true", help="a few steps per run: checks the workflow only")
+    parser.add_argument("--recipe", action="store_true", help="spaCy's tagger+morphologizer vs default, fast, accurate")
+    parser.add_argument("--reuse", action="append", default=[], metavar="NAME=TRAINING_DIR,SECONDS")
     parser.add_argument("--only", nargs="*", help="run only these names (default: all)")
-    args = parser.parse_args()
+    args, overrides = parser.parse_known_args()
+    reuse = {}
+    for spec in args.reuse:
+        name, _, rest = spec.partition("=")
+        directory, _, seconds = rest.rpartition(",")
+        reuse[name] = (Path(directory), float(seconds))
+    joint = args.joint or args.recipe
 
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
     if args.train == parser.get_default("train"):
         # The bundled corpus, converted as the main job converts it.
         run(["bash", str(HERE.parent / "scripts" / "convert_ewt.sh")], output / "convert.log")
-    runs = dict(JOINT_RUNS if args.joint else RUNS)
-    baseline = "spacy_tagger_morphologizer" if args.joint else "spacy_tagger"
+    runs = dict(RECIPE_RUNS if args.recipe else JOINT_RUNS if args.joint else RUNS)
+    baseline = "spacy_tagger_morphologizer" if joint else "spacy_tagger"
     if args.upos and not args.joint:
         runs["lstm_default_upos"] = ("configs/default.cfg", UPOS_OVERRIDES, "pos_acc")
     if args.only:
         runs = {name: runs[name] for name in args.only}
     results = {}
     for name, (config, extra, key) in runs.items():
-        model_dir = output / name
-        command = [
-            sys.executable, "-m", "spacy", "train", config, "--output", str(model_dir),
-            "--paths.train", args.train, "--paths.dev", args.dev, *extra,
-        ]
-        if args.quick:
-            command += ["--training.max_steps", "4", "--training.eval_frequency", "2"]
-        print(f"training {name}: {' '.join(command[1:])}", flush=True)
-        start = time.perf_counter()
-        run(command, output / f"{name}.train.log")
-        train_seconds = time.perf_counter() - start
+        extra = [*extra, *overrides]
+        if name in reuse:
+            model_dir, train_seconds = reuse[name]
+            print(f"reusing {name}: {model_dir}, trained in {train_seconds:,.0f} s", flush=True)
+        else:
+            model_dir = output / name
+            command = [
+                sys.executable, "-m", "spacy", "train", config, "--output", str(model_dir),
+                "--paths.train", args.train, "--paths.dev", args.dev, *extra,
+            ]
+            if args.quick:
+                command += ["--training.max_steps", "4", "--training.eval_frequency", "2"]
+            print(f"training {name}: {' '.join(command[1:])}", flush=True)
+            start = time.perf_counter()
+            run(command, output / f"{name}.train.log")
+            train_seconds = time.perf_counter() - start
         metrics_path = output / f"{name}.test-metrics.json"
         run(
             [sys.executable, "-m", "spacy", "evaluate", str(model_dir / "model-best"), args.test,
@@ -120,8 +149,10 @@ def main():
             "test_acc": metrics[key],
             "dev_acc": best_dev_score(model_dir / "model-best", key),
             "train_seconds": train_seconds,
+            "model": str(model_dir / "model-best"),
+            "reused": name in reuse,
         }
-        if args.joint:
+        if joint:
             results[name]["test_scores"] = {score: metrics.get(score) for score in JOINT_SCORES.values()}
             dev_scores = {score: best_dev_score(model_dir / "model-best", score) for score in JOINT_WEIGHTS}
             results[name]["dev_scores"] = dev_scores
@@ -139,9 +170,9 @@ def main():
     speed = {}
     if baseline in results and len(results) > 1:
         speed_json = output / "speed.json"
-        ours = [f"{name}={output / name / 'model-best'}" for name in results if name != baseline]
+        ours = [f"{name}={results[name]['model']}" for name in results if name != baseline]
         run(
-            [sys.executable, str(HERE / "speed.py"), "--baseline", str(output / baseline / "model-best"),
+            [sys.executable, str(HERE / "speed.py"), "--baseline", results[baseline]["model"],
              "--docs", args.test, "--json", str(speed_json)]
             + [arg for spec in ours for arg in ("--ours", spec)],
             output / "speed.log",
@@ -151,8 +182,8 @@ def main():
             # speed.py calls its baseline "spacy_tagger".
             results[baseline if name == "spacy_tagger" else name]["words_per_second"] = value
 
-    table = joint_table(results, baseline) if args.joint else accuracy_table(results)
-    out = {**environment(), "quick": args.quick, "joint": args.joint, "corpus": vars(args), "results": results,
+    table = joint_table(results, baseline) if joint else accuracy_table(results)
+    out = {**environment(), "quick": args.quick, "joint": args.joint, "recipe": args.recipe, "overrides": overrides, "corpus": vars(args), "results": results,
            "speed": speed, "table": table}
     with open(output / "accuracy.json", "w") as f:
         json.dump(out, f, indent=2)
