@@ -174,3 +174,30 @@ def test_saved_cfg_of_several_heads_is_checked(joint, tmp_path):
     srsly.write_json(cfg_path, cfg)
     with pytest.raises(ValueError, match="predicts pos, but the label 'NN' is not a universal POS tag"):
         spacy.load(tmp_path / "nlp")
+
+
+def test_gold_read_from_arrays_matches_example_get_aligned(joint):
+    """The loss reads one-to-one aligned gold from the reference's arrays; it
+    must give what Example.get_aligned gives: missing values as None, "_" for
+    annotated-empty FEATS, negative tags, and a misaligned example (different
+    tokenization) still going through get_aligned."""
+    nlp, _ = joint
+    tagger = nlp.get_pipe("lstm_tagger")
+    vocab = nlp.vocab
+    aligned = ud_examples(nlp)
+    partly = Example.from_dict(
+        Doc(vocab, words=["Cats", "sleep", "here"]),
+        {"tags": ["NNS", "!VBD", ""], "pos": ["NOUN", "", "ADV"], "morphs": ["Number=Plur", "", "_"]},
+    )
+    misaligned = Example(
+        Doc(vocab, words=["Dogs", "eatapples"]),
+        Doc(vocab, words=["Dogs", "eat", "apples"], tags=["NNS", "VBP", "NNS"], pos=["NOUN", "VERB", "NOUN"]),
+    )
+    for example in aligned + [partly, misaligned]:
+        expected = [tagger._gold(example, attr) for attr in ALL]
+        assert tagger._gold_all(example, ALL) == expected
+    assert tagger._gold_all(partly, ALL) == [
+        # Example.from_dict stores "" in morphs as an empty analysis, "_".
+        ["NNS", "!VBD", None], ["NOUN", None, "ADV"], ["Number=Plur", "_", "_"]
+    ]
+    assert tagger._gold_all(misaligned, ["tag"]) == [["NNS", None]]
