@@ -33,18 +33,21 @@ LINEAR_DECAY = [
     '"warmup_steps":100,"total_steps":${training.max_steps}}',
 ]
 LABEL_SMOOTHING = ["--components.lstm_tagger.label_smoothing", "0.03"]
+WORD_DROPOUT = ["--components.lstm_tagger.model.word_dropout", "0.2"]
 DROPOUT = ["--components.lstm_tagger.model.dropout", "0.5", "--components.lstm_tagger.model.word_dropout", "0.2"]
 WIDER = ["--components.lstm_tagger.model.hidden_width", "256"]
-# name -> (config or None for --config, overrides). "base" is the config as it is.
+# name -> (config or None for --config, overrides). "base" is the config as it
+# is; run with --config training/data/default-0.2.0.cfg (the 0.2.0 default)
+# the other variants add the changes of the 0.3.0 default one at a time.
 VARIANTS = {
     "base": (None, []),
     "schedule": (None, SCHEDULE),
     "schedule+decay": (None, SCHEDULE + LINEAR_DECAY),
     "schedule+smoothing": (None, SCHEDULE + LABEL_SMOOTHING),
-    "schedule+dropout": (None, SCHEDULE + DROPOUT),
+    "schedule+word_dropout": (None, SCHEDULE + WORD_DROPOUT),
+    "schedule+decay+smoothing+word_dropout": (None, SCHEDULE + LINEAR_DECAY + LABEL_SMOOTHING + WORD_DROPOUT),
+    "schedule+dropout_0.5": (None, SCHEDULE + DROPOUT),
     "schedule+wider": (None, SCHEDULE + WIDER),
-    "all": (None, SCHEDULE + LINEAR_DECAY + LABEL_SMOOTHING + DROPOUT + WIDER),
-    "all-wider": (None, SCHEDULE + LINEAR_DECAY + LABEL_SMOOTHING + DROPOUT),
     "spacy_tagger_morphologizer": ("configs/spacy_tagger_morphologizer.cfg", []),
 }
 

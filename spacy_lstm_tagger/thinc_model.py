@@ -112,7 +112,7 @@ def build_lstm_tagger_model(
     depth: int = 2,
     bidirectional: bool = True,
     dropout: float = 0.3,
-    word_dropout: float = 0.1,
+    word_dropout: float = 0.2,
     include_static_vectors: bool = False,
     max_sequence_length: int = 512,
     nO: Optional[int] = None,

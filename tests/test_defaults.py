@@ -94,3 +94,19 @@ def test_model_settings_that_cannot_work_are_refused_when_built(option, value, m
 def test_char_length_is_free_without_the_character_cnn():
     nlp = spacy.blank("en")
     nlp.add_pipe("lstm_tagger", config={"model": {"char_rows": 0, "char_length": 0}})
+
+
+@pytest.mark.parametrize("config_name", ["default.cfg", "accurate.cfg"])
+def test_learning_rate_decays_to_zero_at_max_steps_whatever_it_is_set_to(config_name):
+    """The shipped schedules are in updates: overriding max_steps moves the end
+    of the linear decay with it (a small treebank trains as many updates as EWT)."""
+    for max_steps in (5000, 1000):
+        config = load_config(ROOT / "configs" / config_name, overrides={"training.max_steps": max_steps})
+        training = config.interpolate()["training"]
+        assert training["max_epochs"] == 0 and training["max_steps"] == max_steps
+        rates = registry.resolve({"lr": training["optimizer"]["learn_rate"]})["lr"]
+        warmup = training["optimizer"]["learn_rate"]["warmup_steps"]
+        values = [next(rates) for _ in range(max_steps + 2)]
+        assert max(values) == pytest.approx(training["optimizer"]["learn_rate"]["initial_rate"], rel=0.01)
+        assert values[min(warmup, max_steps) // 2] < max(values)  # warms up
+        assert values[max_steps] == 0.0 and values[max_steps - 1] > 0.0

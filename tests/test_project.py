@@ -104,6 +104,9 @@ def test_eval_frequency_is_sized_to_the_corpus(tmp_path):
     config = util.load_config(ROOT / "configs" / "default.cfg")
     config["paths"]["train"] = str(tmp_path / "train.spacy")
     config = config.interpolate()
+    # An epoch schedule: 20 epochs of 2,000-word batches.
+    config["training"]["batcher"]["size"] = 2000
+    config["training"]["max_epochs"], config["training"]["max_steps"] = 20, 0
     counts = configure_training.count_updates(config)
     assert counts["words"] == 2000 and counts["docs"] == 100
     assert counts["updates_per_epoch"] in (1, 2) and counts["updates"] == 20 * counts["updates_per_epoch"]

@@ -37,7 +37,10 @@ def test_spacy_train_with_default_config_writes_loadable_model_best(ewt_slice, t
     output = tmp_path / "training"
     spacy_train(
         "default.cfg", ewt_slice, output,
-        "--training.max_epochs", "6",
+        # The default schedule in updates, shortened to 180 (about 6 epochs
+        # of the slice), its learning rate warming up over 20 of them.
+        "--training.max_steps", "180",
+        "--training.optimizer.learn_rate.warmup_steps", "20",
         "--training.batcher.size", "200",
         "--training.eval_frequency", "20",
         *SMALL_MODEL_OVERRIDES,
