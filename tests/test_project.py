@@ -60,7 +60,8 @@ def run_script_line(line, cwd):
 def test_project_file_configures_attr_lang_score_weights(attr, attrs, tmp_path):
     # Loading a project creates its directories: load a copy.
     copy_project(tmp_path)
-    overrides = {"vars.config": str(ROOT / "configs" / "default.cfg"), "vars.lang": "de"}
+    # 60 updates (the shipped 5,000 would keep the project's eval_frequency of 200).
+    overrides = {"vars.config": str(ROOT / "configs" / "default.cfg"), "vars.lang": "de", "vars.max_steps": 60}
     if attr != "tag_pos_morph":
         overrides["vars.attr"] = attr
     project = load_project_config(tmp_path, overrides=overrides)
@@ -82,7 +83,7 @@ def test_project_file_configures_attr_lang_score_weights(attr, attrs, tmp_path):
         "--output", f"training/{attr}", "--gpu-id", "-1",
     ]
     assert split_command(check)[-1] == f"training/{attr}"
-    # 300 docs of 20 words: 3 updates per epoch of 2000 words, 20 epochs.
+    # 300 docs of 20 words; 61 updates: evaluate every 6 to evaluate at least 10 times.
     write_docbin(tmp_path / "corpus" / "converted" / "train" / "train.spacy", [20] * 300)
     run_script_line(configure, tmp_path)
     config = util.load_config(tmp_path / "training" / attr / "config.cfg")
@@ -145,7 +146,7 @@ def test_explicit_eval_frequency_override_is_kept(tmp_path):
         "pos",
         {"paths.train": str(tmp_path / "train.spacy"), "training.eval_frequency": 1000},
     )
-    assert info["eval_frequency"] == 1000 and info["updates"] == 60
+    assert info["eval_frequency"] == 1000 and info["updates"] == 5001
     assert util.load_config(tmp_path / "config.cfg")["training"]["eval_frequency"] == 1000
 
 
