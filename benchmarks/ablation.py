@@ -7,8 +7,8 @@ table gives model-best's dev XPOS/UPOS/FEATS, the update it was saved at, the
 training wall time and the seconds per epoch (wall time / epochs trained, so
 evaluation on dev is included).
 
-    python benchmarks/ablation.py --train training/data/ug-train.spacy \
-        --dev training/data/ug-dev.spacy --output training/ablation-ug \
+    python benchmarks/ablation.py --train training/data/ug_udt-ud-train.spacy \
+        --dev training/data/ug_udt-ud-dev.spacy --output training/ablation-ug \
         [--only base schedule ...] [--config configs/default.cfg] \
         [any further `spacy train` overrides for every variant, e.g. --nlp.lang xx]
 """
