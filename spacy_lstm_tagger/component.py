@@ -256,10 +256,8 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         xp = self.model.ops.xp
         d_scores = [xp.zeros(scores.shape, dtype="float32") for scores in log_probs]
         total = 0.0
-        gold = {attr: [] for attr in self.predicted_attrs}
-        for eg in examples:
-            for attr, values in zip(self.predicted_attrs, self._gold_all(eg, self.predicted_attrs)):
-                gold[attr].append(values)
+        per_example = [self._gold_all(eg, self.predicted_attrs) for eg in examples]
+        gold = {attr: [eg_gold[i] for eg_gold in per_example] for i, attr in enumerate(self.predicted_attrs)}
         for attr, truths in gold.items():
             labels, by_feature = self.head_labels[attr], self._by_feature(attr)
             check_gold(examples, truths, attr, lambda t: is_known(t, labels, by_feature), neg_prefix, self.name)
@@ -412,21 +410,24 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             yield keys, token_probs, None, None
 
     def _gold(self, example: Example, attr: str) -> List[Optional[str]]:
-        # "" (missing annotation) and None (misaligned token) both mean "no
-        # gradient" to the loss. A token whose features were annotated as
-        # none has "_" (a label) for morph.
-        return [value or None for value in example.get_aligned(attr.upper(), as_string=True)]
+        return self._gold_all(example, (attr,))[0]
 
     def _gold_all(self, example: Example, attrs) -> List[List[Optional[str]]]:
-        """_gold for each attr. When both docs have the same words (training on
-        gold tokens, the usual case) the alignment is one to one and the values
-        are read from the reference's arrays: Example.get_aligned builds a Token
-        per word per attribute, which took about 15% of a joint training epoch."""
+        """The gold values of each attr, one per predicted token: "" (missing
+        annotation) and None (misaligned token) both become None, "no
+        gradient" to the loss; a token whose features were annotated as none
+        has "_" (a label) for morph. When both docs have the same words
+        (training on gold tokens, the usual case) the alignment is one to one
+        and the values are read from the reference's arrays:
+        Example.get_aligned builds a Token per word per attribute, which took
+        about 15% of a joint training epoch."""
         predicted, reference = example.predicted, example.reference
         if len(predicted) != len(reference) or not numpy.array_equal(
             predicted.to_array("ORTH"), reference.to_array("ORTH")
         ):
-            return [self._gold(example, attr) for attr in attrs]
+            return [
+                [value or None for value in example.get_aligned(attr.upper(), as_string=True)] for attr in attrs
+            ]
         strings = reference.vocab.strings
         values = []
         # One column per attr (Doc.to_array returns a 1D array for one attr).

@@ -177,8 +177,8 @@ def test_saved_cfg_of_several_heads_is_checked(joint, tmp_path):
 
 
 def test_gold_read_from_arrays_matches_example_get_aligned(joint):
-    """The loss reads one-to-one aligned gold from the reference's arrays; it
-    must give what Example.get_aligned gives: missing values as None, "_" for
+    """The loss and initialize read one-to-one aligned gold from the
+    reference's arrays; it must give what Example.get_aligned gives: missing values as None, "_" for
     annotated-empty FEATS, negative tags, and a misaligned example (different
     tokenization) still going through get_aligned."""
     nlp, _ = joint
@@ -194,8 +194,9 @@ def test_gold_read_from_arrays_matches_example_get_aligned(joint):
         Doc(vocab, words=["Dogs", "eat", "apples"], tags=["NNS", "VBP", "NNS"], pos=["NOUN", "VERB", "NOUN"]),
     )
     for example in aligned + [partly, misaligned]:
-        expected = [tagger._gold(example, attr) for attr in ALL]
+        expected = [[v or None for v in example.get_aligned(attr.upper(), as_string=True)] for attr in ALL]
         assert tagger._gold_all(example, ALL) == expected
+        assert [tagger._gold(example, attr) for attr in ALL] == expected
     assert tagger._gold_all(partly, ALL) == [
         # Example.from_dict stores "" in morphs as an empty analysis, "_".
         ["NNS", "!VBD", None], ["NOUN", None, "ADV"], ["Number=Plur", "_", "_"]
