@@ -20,8 +20,7 @@ import time
 from pathlib import Path
 
 from _environment import emit, environment, run
-
-SCORES = {"XPOS": "tag_acc", "UPOS": "pos_acc", "FEATS": "morph_acc"}
+from accuracy import JOINT_SCORES as SCORES  # UD column -> spaCy's score
 # A schedule in updates: batches of 500 words, evaluation every 100 updates,
 # 2,000 updates whatever the corpus size.
 SCHEDULE = [
@@ -55,10 +54,11 @@ VARIANTS = {
 def trained(model_dir: Path, log_path: Path) -> dict:
     """model-best's dev scores and the epochs/updates the log shows."""
     performance = json.loads((model_dir / "model-best" / "meta.json").read_text()).get("performance", {})
-    rows = [line.split() for line in log_path.read_text().splitlines() if re.match(r"^\s*\d+\s+\d+\s", line)]
+    lines = log_path.read_text().splitlines()
+    rows = [line.split() for line in lines if re.match(r"^\s*\d+\s+\d+\s", line)]
     dev = {column: performance.get(score) for column, score in SCORES.items()}
     # The log's first row with model-best's scores (the log rounds to 2 decimals).
-    header = next(line.split() for line in log_path.read_text().splitlines() if "TAG_ACC" in line or "POS_ACC" in line)
+    header = next(line.split() for line in lines if "TAG_ACC" in line or "POS_ACC" in line)
     wanted = {f"{score.upper()}": f"{100 * value:.2f}" for score, value in performance.items()
               if score in SCORES.values() and value is not None}
     columns = {name: header.index(name) - len(header) for name in wanted if name in header}
