@@ -37,9 +37,9 @@ def test_spacy_train_with_default_config_writes_loadable_model_best(ewt_slice, t
     output = tmp_path / "training"
     spacy_train(
         "default.cfg", ewt_slice, output,
-        # The default schedule in updates, shortened to 300 (about 10 epochs
+        # The default schedule in updates, shortened to 400 (about 13 epochs
         # of the slice), its learning rate warming up over 20 of them.
-        "--training.max_steps", "300",
+        "--training.max_steps", "400",
         "--training.optimizer.learn_rate.warmup_steps", "20",
         "--training.batcher.size", "200",
         "--training.eval_frequency", "30",
@@ -55,8 +55,9 @@ def test_spacy_train_with_default_config_writes_loadable_model_best(ewt_slice, t
 
     scores = nlp.evaluate([Example(nlp.make_doc(doc.text), doc) for doc in dev])
     # 400 sentences of training data and a tiny model are far from the full
-    # run, but well above the majority baseline (NN, about 15%): 0.62 here.
-    assert scores["tag_acc"] > 0.5
+    # run, but well above the majority baseline (NN, about 15%): 0.73 here
+    # with 1 or 2 threads.
+    assert scores["tag_acc"] > 0.6
 
 
 @pytest.mark.slow
