@@ -3,9 +3,10 @@
     python scripts/configure_training.py CONFIG OUTPUT_CFG --attr tag_pos_morph
         [--max-eval-frequency 200] [--log training/x/train-log.jsonl]
         [--paths.train corpus/converted/train --nlp.lang en ...]
+        [section.key=value ...]
 
-Loads CONFIG with the `--section.key value` overrides (as `spacy train` would)
-and writes OUTPUT_CFG with:
+Loads CONFIG with the config overrides, `--section.key value` (as `spacy
+train` takes them) or `section.key=value`, and writes OUTPUT_CFG with:
 - components.lstm_tagger.attr: ATTR, one of tag, pos, morph or several joined
   by "_" (tag_pos_morph: one LSTM with a head per attribute, written as a list);
 - training.score_weights: the predicted attributes' *_acc share 1.0 equally,
@@ -53,6 +54,27 @@ def score_weights(attrs: Sequence[str]) -> Dict[str, float]:
     for attr in attrs:
         weights[f"{attr}_acc"] = round(1.0 / len(attrs), 4)
     return weights
+
+
+def override_args(args: Sequence[str]) -> List[str]:
+    """`section.key=value` arguments as `--section.key value`, the rest as
+    they are. project.yml's train_overrides variable takes the first form:
+    weasel reads a --vars value that starts with "--" as an option of its own
+    (or strips its dashes), so `--section.key value` cannot reach this script
+    from the command line."""
+    converted: List[str] = []
+    for arg in args:
+        name, sep, value = arg.partition("=")
+        if sep and not arg.startswith("-") and "." in name and " " not in name:
+            converted.extend([f"--{name}", value])
+        elif not arg.startswith("-") and (not converted or not converted[-1].startswith("--")):
+            raise ValueError(
+                f"config override {arg!r} is neither section.key=value nor the value of a --section.key "
+                "option (e.g. components.lstm_tagger.model.hidden_width=64)."
+            )
+        else:
+            converted.append(arg)
+    return converted
 
 
 def doc_lengths(corpus_path) -> List[int]:
@@ -149,7 +171,7 @@ def main(argv=None):
     parser.add_argument("--log", help="JSONL log of the evaluations (for scripts/check_training.py)")
     args, rest = parser.parse_known_args(argv)
     try:
-        overrides = parse_config_overrides(rest)
+        overrides = parse_config_overrides(override_args(rest))
         info = configure(
             args.config, args.output, args.attr, overrides,
             max_eval_frequency=args.max_eval_frequency, log_path=args.log,

@@ -287,3 +287,146 @@ def test_project_default_trains_tag_pos_and_morph(project_dir):
     assert report["attrs"] == ["tag", "pos", "morph"] and report["morph"]["per_feat"]
     for name in ("tag", "pos", "morph"):
         assert report[name]["accuracy"] == pytest.approx(metrics[f"{name}_acc"], abs=0.05)
+
+
+# Multiword tokens (2-3, 5-6) and an empty node (6.1), as in UD treebanks of
+# Turkish, French or Arabic: spaCy's tokenizer keeps "kökenli" and
+# "birisiyse" whole, so the words li (ADP) and siyse (AUX) exist only in the
+# treebank's own tokenization.
+MWT_CONLLU = """\
+# sent_id = mwt-1
+# text = Ankara kökenli birisiyse geldi.
+1	Ankara	Ankara	PROPN	Prop	Case=Nom	6	nsubj	_	_
+2-3	kökenli	_	_	_	_	_	_	_	_
+2	köken	köken	NOUN	Noun	Case=Nom	6	obl	_	_
+3	li	li	ADP	Postp	_	2	case	_	_
+4-5	birisiyse	_	_	_	_	_	_	_	_
+4	biri	biri	PRON	Pron	Case=Nom|Person=3	6	nsubj	_	_
+5	siyse	i	AUX	Zero	Mood=Cnd	4	cop	_	_
+6	geldi	gel	VERB	Verb	Tense=Past	0	root	_	SpaceAfter=No
+6.1	geldi	gel	VERB	Verb	Tense=Past	_	_	6:conj	_
+7	.	.	PUNCT	Punc	_	6	punct	_	_
+
+# sent_id = mwt-2
+# text = Kitaplıktaki kitap.
+1-2	Kitaplıktaki	_	_	_	_	_	_	_	_
+1	Kitaplıkta	kitaplık	NOUN	Noun	Case=Loc	3	nmod	_	_
+2	ki	ki	ADP	Postp	_	1	case	_	_
+3	kitap	kitap	NOUN	Noun	Case=Nom	0	root	_	SpaceAfter=No
+4	.	.	PUNCT	Punc	_	3	punct	_	_
+
+"""
+
+
+def conllu_words(text):
+    """The syntactic words of a CoNLL-U text: not the multiword token lines
+    (ID 2-3) nor the empty nodes (ID 6.1)."""
+    lines = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    return [cols[1] for cols in lines if cols[0].isdigit()]
+
+
+def words_reaching_the_loss(config_path):
+    """The training words that get a gradient in every head, read through
+    the written config's own corpus reader, pipeline and get_loss."""
+    from spacy.training.initialize import init_nlp
+    from spacy.util import load_config, registry, resolve_dot_names
+
+    config = load_config(config_path, interpolate=True)
+    nlp = init_nlp(config)
+    (train_corpus,) = resolve_dot_names(config, ["corpora.train"])
+    tagger = nlp.get_pipe("lstm_tagger")
+    assert tagger.predicted_attrs == ("tag", "pos", "morph")
+    reached, missed = [], []
+    for example in train_corpus(nlp):
+        # An untrained head predicts the uniform distribution: every word
+        # with a gold label gets a gradient in every column.
+        _, gradients = tagger.get_loss([example], tagger.predict([example.predicted]))
+        for token, row in zip(example.predicted, gradients[0]):
+            (reached if (row != 0).all() else missed).append(token.text)
+    return reached, missed
+
+
+def test_workflow_trains_on_every_word_of_multiword_tokens(tmp_path, monkeypatch):
+    """The project's own conversion and training set-up feed the loss every
+    syntactic word of the treebank, including the parts of multiword tokens,
+    and none of an empty node's copy; with spaCy's tokenization instead
+    (gold_preproc = false, the shipped setting before 0.4.0) the parts of
+    "kökenli" and "birisiyse" never reach it."""
+    for split in ("train", "dev", "test"):
+        (tmp_path / f"{split}.conllu").write_text(MWT_CONLLU, encoding="utf8")
+    project = srsly.read_yaml(ROOT / "project.yml")
+    project["vars"].update(
+        train_conllu="train.conllu", dev_conllu="dev.conllu", test_conllu="test.conllu",
+        config=str(ROOT / "configs" / "default.cfg"), lang="xx", max_steps=10,
+    )
+    copy_project(tmp_path, project)
+    run_project(tmp_path, "convert", ".")
+    load_project = load_project_config(tmp_path)
+    train = next(cmd for cmd in load_project["commands"] if cmd["name"] == "train")
+    run_script_line(train["script"][0], tmp_path)
+    config_path = tmp_path / "training" / "tag_pos_morph" / "config.cfg"
+
+    words = conllu_words(MWT_CONLLU)
+    assert "li" in words and "siyse" in words and words.count("geldi") == 1
+    # The corpus paths in the config are relative to the project.
+    monkeypatch.chdir(tmp_path)
+    reached, missed = words_reaching_the_loss(config_path)
+    assert sorted(reached) == sorted(words) and not missed
+
+    config = util.load_config(config_path)
+    for split in ("train", "dev"):
+        config["corpora"][split]["gold_preproc"] = False
+    config.to_disk(tmp_path / "spacy-tokens.cfg")
+    reached, missed = words_reaching_the_loss(tmp_path / "spacy-tokens.cfg")
+    assert {"li", "siyse", "ki"}.isdisjoint(reached)
+    assert {"kökenli", "birisiyse", "Kitaplıktaki"} <= set(missed)
+
+
+def test_train_overrides_documented_line_reaches_spacy_train(tmp_path):
+    """The command line that project.yml documents for train_overrides runs:
+    its overrides reach the config that `spacy train` trains on."""
+    comment = next(
+        line for line in (ROOT / "project.yml").read_text(encoding="utf8").splitlines()
+        if "--vars.train_overrides" in line
+    )
+    documented = split_command(comment.lstrip("# "))
+    assert documented[:5] == ["python", "-m", "spacy", "project", "run"]
+    overrides = dict(pair.split("=", 1) for pair in documented[documented.index("--vars.train_overrides") + 1].split())
+    assert overrides, comment
+    project = srsly.read_yaml(ROOT / "project.yml")
+    project["vars"]["config"] = str(ROOT / "configs" / "default.cfg")
+    copy_project(tmp_path, project)
+    write_docbin(tmp_path / "corpus" / "converted" / "train" / "train.spacy", [20] * 30)
+    # The documented workflow, dry: weasel prints each command it would run.
+    args = [*documented[5:], "--dry"]
+    args[args.index("all")] = "train"
+    stdout = run_project(tmp_path, *args).stdout
+    configure = next(
+        line.split("Running command: ", 1)[1] for line in stdout.splitlines() if "configure_training.py" in line
+    )
+    subprocess.run(split_command(configure), cwd=tmp_path, check=True, capture_output=True, text=True)
+    config = util.load_config(tmp_path / "training" / "tag_pos_morph" / "config.cfg")
+    for dotted, value in overrides.items():
+        section, *keys = dotted.split(".")
+        node = config[section]
+        for key in keys:
+            node = node[key]
+        assert str(node) == value, dotted
+
+
+def test_configure_training_takes_both_override_forms(tmp_path):
+    write_docbin(tmp_path / "train.spacy", [20] * 30)
+    convert = configure_training.override_args
+    assert convert(["a.b=1", "--c.d", "2", "--e.f=3"]) == ["--a.b", "1", "--c.d", "2", "--e.f=3"]
+    with pytest.raises(ValueError, match="'hidden_width=64' is neither"):
+        convert(["hidden_width=64"])
+    with pytest.raises(ValueError, match="'64' is neither"):
+        convert(["--a.b", "1", "64"])
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "configure_training.py"), str(ROOT / "configs" / "default.cfg"),
+         str(tmp_path / "out.cfg"), "--attr", "pos", "--paths.train", str(tmp_path / "train.spacy"),
+         "components.lstm_tagger.model.depth=1"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert util.load_config(tmp_path / "out.cfg")["components"]["lstm_tagger"]["model"]["depth"] == 1
