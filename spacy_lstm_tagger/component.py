@@ -262,7 +262,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             labels, by_feature = self.head_labels[attr], self._by_feature(attr)
             check_gold(examples, truths, attr, lambda t: is_known(t, labels, by_feature), neg_prefix, self.name)
         for attr, columns, labels, feature in self._heads():
-            truths = gold[attr] if feature is None else [feature_gold(doc, feature) for doc in gold[attr]]
+            truths = gold[attr] if feature is None else [feature_gold(doc, feature, neg_prefix) for doc in gold[attr]]
             probs = [xp.exp(scores[:, columns]) for scores in log_probs]
             try:
                 d_head, loss = head_loss(labels, probs, truths, neg_prefix, self.cfg["label_smoothing"])

@@ -39,11 +39,24 @@ def feature_inventory(bundles: Tuple[str, ...]) -> Inventory:
     return tuple((feature, (ABSENT, *sorted(values[feature]))) for feature in sorted(values))
 
 
-def feature_gold(bundles: Iterable[Optional[str]], feature: str) -> List[Optional[str]]:
+def feature_gold(bundles: Iterable[Optional[str]], feature: str, neg_prefix: str = "!") -> List[Optional[str]]:
     """The gold value of one feature per token: its value in the gold bundle,
     ABSENT where the bundle is known but lacks it (including "_"), None (no
-    gradient) where the token has no morph annotation."""
-    return [None if bundle is None else parse_bundle(bundle).get(feature, ABSENT) for bundle in bundles]
+    gradient) where the token has no morph annotation.
+
+    A "not this bundle" gold value ("!Number=Sing") naming one feature is
+    "not this value" for that feature's head ("!Sing") and says nothing of
+    the other features (None). One naming several features ("not both") or
+    none ("!_") pins no single feature's value down: None for every head."""
+    def gold(bundle: Optional[str]) -> Optional[str]:
+        if bundle is None:
+            return None
+        if bundle.startswith(neg_prefix):
+            named = parse_bundle(bundle[len(neg_prefix):])
+            return neg_prefix + named[feature] if len(named) == 1 and feature in named else None
+        return parse_bundle(bundle).get(feature, ABSENT)
+
+    return [gold(bundle) for bundle in bundles]
 
 
 class Head(NamedTuple):

@@ -78,17 +78,28 @@ def check_label(label: str, attr: str, neg_prefix: str, where: str) -> None:
         )
     if attr == "pos" and label not in UPOS_IDS:
         raise ValueError(f"{where}: predicts pos, but the label {label!r} is not a universal POS tag.")
-    if attr == "morph" and label != "_":
-        features = label.split("|")
-        names = [f.partition("=")[0] for f in features]
-        if (
-            any(not n or not v for n, _, v in (f.partition("=") for f in features))
-            or len(set(names)) != len(names)
-        ):
-            raise ValueError(
-                f"{where}: the morph label {label!r} is not a UD FEATS bundle (Feature=Value pairs "
-                "joined by '|', each feature once, or '_' for none)."
-            )
+    if attr == "morph" and label != "_" and not is_feats_bundle(label):
+        raise ValueError(
+            f"{where}: the morph label {label!r} is not a UD FEATS bundle (Feature=Value pairs "
+            "joined by '|', each feature once, a value list joined by ',' without empty values, no "
+            "spaces; or '_' for none). spaCy reads FEATS 'Case=Nom,' as 'Case=,Nom': fix the corpus."
+        )
+
+
+def is_feats_bundle(label: str) -> bool:
+    """Whether label is Feature=Value[,Value...] pairs joined by "|", each
+    feature once, every name and value non-empty and free of spaces and of
+    the separators "=", "|" and ","."""
+    def is_part(text: str) -> bool:
+        return bool(text) and not any(c.isspace() or c in "=|," for c in text)
+
+    names = []
+    for feature in label.split("|"):
+        name, sep, values = feature.partition("=")
+        if not sep or not is_part(name) or not all(is_part(v) for v in values.split(",")):
+            return False
+        names.append(name)
+    return len(set(names)) == len(names)
 
 
 def positive_label(label: str, neg_prefix: str) -> str:

@@ -154,12 +154,29 @@ def test_unseen_gold_label_names_the_head(joint):
         nlp.update([bad], sgd=nlp.create_optimizer())
 
 
-@pytest.mark.parametrize("label", ["Case=", "=Nom", "Case=Nom|Case=Acc", "Case"])
+@pytest.mark.parametrize(
+    "label",
+    ["Case=", "=Nom", "Case=Nom|Case=Acc", "Case", "Case=,Nom", "Case=Nom,,Acc", "Case = Nom", "Case=Nom|Number="],
+)
 def test_malformed_feats_are_refused_clearly(label):
     nlp = spacy.blank("en")
     tagger = nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": ALL})
     with pytest.raises(ValueError, match="is not a UD FEATS bundle"):
         tagger.add_label(label, attr="morph")
+    assert tagger.add_label("Case=Acc,Nom|Number=Sing", attr="morph") == 1
+
+
+@pytest.mark.parametrize("feats,stored", [("Case=Nom,", "Case=,Nom"), ("Case=Nom,,Acc", "Case=,Acc,Nom")])
+def test_malformed_feats_in_the_corpus_are_refused_at_initialize(feats, stored):
+    """spaCy reads the FEATS value 'Case=Nom,' as 'Case=,Nom'; initialize
+    refuses it, naming the value, instead of learning it as a label."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": ALL})
+    examples = ud_examples(nlp) + [
+        Example.from_dict(Doc(nlp.vocab, words=["Dogs"]), {"tags": ["NNS"], "pos": ["NOUN"], "morphs": [feats]})
+    ]
+    with pytest.raises(ValueError, match=f"the morph label '{stored}' is not a UD FEATS bundle"):
+        nlp.initialize(lambda: examples)
 
 
 def test_saved_cfg_of_several_heads_is_checked(joint, tmp_path):

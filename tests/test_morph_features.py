@@ -37,6 +37,58 @@ def test_gold_of_a_feature_head():
     assert feature_gold(gold, "Case") == ["Nom", "_", None, "_"]
 
 
+def test_gold_of_a_feature_head_for_not_this_bundle():
+    gold = ["!Number=Sing", "!Case=Nom|Number=Sing", "!_", "Number=Plur"]
+    # "not Number=Sing" is "not Sing" for Number and nothing for Case.
+    assert feature_gold(gold, "Number") == ["!Sing", None, None, "Plur"]
+    assert feature_gold(gold, "Case") == [None, None, None, "_"]
+    assert feature_gold(["~Number=Sing"], "Number", neg_prefix="~") == ["~Sing"]
+
+
+def logit_gradients(tagger, example):
+    """The loss's gradient with respect to each head's logits (the module's
+    log_softmax undone by torch) at the untrained model's uniform output."""
+    import torch
+
+    n_tokens = len(example.predicted)
+    log_probs = tagger.predict([example.predicted])
+    for head in tagger._heads():  # the untrained output layer is zero
+        assert numpy.allclose(numpy.exp(log_probs[0][:, head.columns]), 1 / len(head.labels))
+    _, (d_log_probs,) = tagger.get_loss([example], log_probs)
+    gradients = {}
+    for head in tagger._heads():
+        logits = torch.zeros((n_tokens, len(head.labels)), requires_grad=True)
+        torch.log_softmax(logits, dim=1).backward(torch.from_numpy(numpy.asarray(d_log_probs[:, head.columns])))
+        gradients[head.feature or head.attr] = dict(zip(head.labels, logits.grad[0].tolist()))
+    return gradients
+
+
+@pytest.mark.parametrize("morph_mode", ["features", "bundle"])
+def test_not_this_bundle_pushes_down_only_the_named_value(morph_mode):
+    """The issue: in features mode a gold "!Number=Sing" was read as a bundle
+    whose features are all absent, and pushed every feature head towards "_"
+    (Number: _ -0.667, Plur +0.333, Sing +0.333; Degree: _ -0.5, Pos +0.5)."""
+    nlp = spacy.blank("en")
+    tagger = nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": "morph", "morph_mode": morph_mode})
+    labels = ["Degree=Pos", "Number=Plur", "Number=Sing", "_"]
+    tagger.initialize(lambda: [Example.from_dict(Doc(nlp.vocab, words=["x"]), {"morphs": ["Number=Sing"]})],
+                      nlp=nlp, labels=labels)
+    not_sing = Example.from_dict(Doc(nlp.vocab, words=["cats"]), {"morphs": ["!Number=Sing"]})
+    gradients = logit_gradients(tagger, not_sing)
+    # Gradient descent lowers a logit with a positive gradient: Sing only.
+    if morph_mode == "features":
+        assert gradients["Degree"] == {"_": 0.0, "Pos": 0.0}
+        assert gradients["Number"]["Sing"] == pytest.approx(1 / 3)
+        assert gradients["Number"]["_"] == gradients["Number"]["Plur"] == pytest.approx(-1 / 6)
+    else:
+        assert gradients["morph"]["Number=Sing"] == pytest.approx(1 / 4)
+        assert all(gradients["morph"][label] == pytest.approx(-1 / 12) for label in labels if label != "Number=Sing")
+    # "Not both" pins down neither feature in features mode.
+    not_both = Example.from_dict(Doc(nlp.vocab, words=["cats"]), {"morphs": ["!Degree=Pos|Number=Sing"]})
+    if morph_mode == "features":
+        assert all(g == 0.0 for head in logit_gradients(tagger, not_both).values() for g in head.values())
+
+
 def test_bundles_are_assembled_from_the_feature_predictions():
     # Case and Tense never co-occur in a training bundle; the heads can still join them.
     inventory = feature_inventory(("Case=Nom", "Tense=Past", "Number=Sing|Tense=Pres"))
