@@ -21,7 +21,7 @@ from thinc.types import Floats2d
 from .loss import head_loss, logit_to_log_prob_gradient
 from .morph import Head, decode_features, feature_gold, feature_inventory, is_known, output_heads
 from .scorer import score_lstm_tagger
-from .serialization import SavedComponent
+from .serialization import SavedComponent, head_layout
 from .settings import ATTRS, CONFIG_SETTINGS, check_label, check_gold, check_settings, label_values, labels_from_data
 from .thinc_model import ARCHITECTURE
 
@@ -448,6 +448,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             )
         self.model._layers = []
         self.model.attrs["head_sizes"] = sizes
+        self.model.attrs["head_layout"] = head_layout(self._heads())
         self.model.set_dim("nO", sum(sizes), force=True)
         if self.vocab.vectors.shape[1]:
             self.model.set_dim("nV", self.vocab.vectors.shape[1], force=True)

@@ -4,6 +4,7 @@ checks that refuse a damaged or hostile one with the file and the field named.
 A mixin of LSTMTaggerComponent, kept apart because the checks, not the
 component's training or tagging, are what one reads it for.
 """
+import hashlib
 import warnings
 from pathlib import Path
 
@@ -11,6 +12,33 @@ import srsly
 from spacy import util
 
 from .settings import CONFIG_SETTINGS, check_settings
+
+
+def head_layout(heads) -> list:
+    """What the model's output columns mean, stored with the weights (as a
+    thinc model attr): per head in column order its attribute, its UD
+    feature (features mode, else ""), its number of labels and a digest of
+    them in order. The cfg alone cannot tell a head's columns apart from
+    another layout of the same total size."""
+    return [
+        [head.attr, head.feature or "", len(head.labels), hashlib.sha256("\n".join(head.labels).encode()).hexdigest()[:16]]
+        for head in heads
+    ]
+
+
+def stored_head_layout(data: bytes):
+    """The head layout stored in thinc model bytes, None if absent or unreadable."""
+    try:
+        # thinc stores each attr msgpack-encoded (thinc.model.serialize_attr).
+        return srsly.msgpack_loads(srsly.msgpack_loads(data)["attrs"][0]["head_layout"])
+    except Exception:
+        return None
+
+
+def describe_layout(layout) -> str:
+    return ", ".join(
+        f"{attr}{'.' + feature if feature else ''} ({n} labels, digest {digest})" for attr, feature, n, digest in layout
+    )
 
 
 class SavedComponent:
@@ -38,10 +66,15 @@ class SavedComponent:
         if not self.predicted_attrs:
             raise ValueError(f"lstm_tagger '{self.name}': {source}: the stored cfg lists no labels.")
         self._build_model()
+        expected = self.model.attrs["head_layout"]
+        # thinc stores a model's attrs with its weights and restores those it
+        # finds: a file saved before 0.4.0 has no head_layout and keeps None.
+        self.model.attrs["head_layout"] = None
         try:
             self.model.from_bytes(data)
         except Exception as err:
             if "dimension 'nO'" in str(err):
+                self._check_head_layout(stored_head_layout(data), expected, source)
                 n_labels = sum(len(labels) for labels in self.head_labels.values())
                 n_columns = sum(self.model.attrs["head_sizes"])
                 columns = f" ({n_columns} output columns in morph_mode 'features')" if n_columns != n_labels else ""
@@ -50,6 +83,17 @@ class SavedComponent:
                     f"which does not match the weights ({err})."
                 ) from None
             raise ValueError(f"lstm_tagger '{self.name}': cannot load the weights in {source}: {err}") from None
+        stored = self.model.attrs["head_layout"]
+        self.model.attrs["head_layout"] = expected
+        self._check_head_layout(stored, expected, source)
+
+    def _check_head_layout(self, stored, expected, source: str) -> None:
+        if stored is not None and [list(head) for head in stored] != expected:
+            raise ValueError(
+                f"lstm_tagger '{self.name}': {source}: the weights' output columns were trained for the heads "
+                f"{describe_layout(stored)}, but the cfg's attr, labels and morph_mode make "
+                f"{describe_layout(expected)}; the cfg was edited or belongs to other weights."
+            )
 
     def _warn_unsaved_settings(self) -> None:
         changed = [k for k in CONFIG_SETTINGS if self.cfg[k] != self._config_settings[k]]

@@ -219,3 +219,61 @@ def test_gold_read_from_arrays_matches_example_get_aligned(joint):
         ["NNS", "!VBD", None], ["NOUN", None, "ADV"], ["Number=Plur", "_", "_"]
     ]
     assert tagger._gold_all(misaligned, ["tag"]) == [["NNS", None]]
+
+
+def edit_saved_cfg(nlp, path, edit):
+    import srsly
+
+    nlp.to_disk(path)
+    cfg_path = path / "lstm_tagger" / "cfg"
+    cfg = srsly.read_json(cfg_path)
+    edit(cfg)
+    srsly.write_json(cfg_path, cfg)
+    return path / "lstm_tagger" / "model"
+
+
+def move_label(cfg):
+    # tag keeps as many columns in all as before: one label from tag to pos.
+    cfg["labels"]["pos"].append(cfg["labels"]["tag"].pop())
+    cfg["labels"]["pos"][-1] = "X"
+
+
+def swap_labels(cfg):
+    tags = cfg["labels"]["tag"]
+    tags[0], tags[1] = tags[1], tags[0]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda cfg: cfg.update(attr=["pos", "tag", "morph"]),  # attributes reordered
+        move_label,
+        swap_labels,  # same heads, columns relabelled
+        lambda cfg: cfg.update(morph_mode="features"),
+    ],
+    ids=["attr-reordered", "label-moved", "labels-swapped", "morph-mode"],
+)
+def test_a_cfg_that_does_not_match_the_weights_head_layout_is_refused(joint, tmp_path, edit):
+    """The issue: the weights' columns are only labelled by the cfg, so a cfg
+    whose labels moved between heads with the same total, or whose attr list
+    was reordered, loaded silently and wrote wrong tags."""
+    nlp, _ = joint
+    weights = edit_saved_cfg(nlp, tmp_path / "nlp", edit)
+    with pytest.raises(ValueError, match=rf"{weights}.*output columns were trained for the heads tag \(8 labels"):
+        spacy.load(tmp_path / "nlp")
+
+
+def test_the_head_layout_round_trips_and_an_unedited_pipeline_loads(joint, tmp_path):
+    nlp, _ = joint
+    layout = nlp.get_pipe("lstm_tagger").model.attrs["head_layout"]
+    assert [head[:3] for head in layout] == [["tag", "", 8], ["pos", "", 5], ["morph", "", 8]]
+    nlp.to_disk(tmp_path / "nlp")
+    loaded = spacy.load(tmp_path / "nlp")
+    assert loaded.get_pipe("lstm_tagger").model.attrs["head_layout"] == layout
+    doc = loaded(Doc(loaded.vocab, words="The dog ate the apple".split()))
+    assert [t.tag_ for t in doc] == ["DT", "NN", "VBD", "DT", "NN"]
+    copy = spacy.blank("en")
+    copy.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": ALL}).from_bytes(
+        nlp.get_pipe("lstm_tagger").to_bytes()
+    )
+    assert copy.get_pipe("lstm_tagger").model.attrs["head_layout"] == layout
