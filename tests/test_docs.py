@@ -1,0 +1,188 @@
+"""Docs that run: every fenced ```python and ```bash block of README.md and
+docs/*.md is executed, in document order, in a workspace that holds the
+project's configs, scripts and project.yml with small slices of the bundled
+corpus and a tiny model in configs/default.cfg. The commands run as written
+(a few documented exceptions below), so a renamed option, file or changed
+output breaks the build, not the user.
+
+Blocks in other languages (```ini, ```text) are shown, not run. A
+`print(...)  # value` line in a Python block must print that value."""
+import ast
+import os
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import srsly
+from spacy import util
+
+from conftest import CORPUS, ROOT, TINY_MODEL, conllu_head
+
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
+# The main job as README gives it: set-up (a fresh venv, pip) then this
+# script. The venv and install are what scripts/run_tests.sh and CI do
+# already; the test runs the script in the test's own environment.
+MAIN_JOB = "bash scripts/train_ewt.sh"
+SETUP = "python3 -m venv .venv && . .venv/bin/activate && pip install torch==2.13.0 . && "
+
+
+def blocks(page):
+    """(language, code) of each fenced block of a page, in order."""
+    return [(m.group(1), m.group(2)) for m in FENCE.finditer(page.read_text(encoding="utf8"))]
+
+
+def commands(code):
+    """The commands of a bash block: continuation lines joined, comment lines
+    and blank lines dropped (a trailing comment stays; bash ignores it)."""
+    joined = code.replace("\\\n", " ")
+    return [line.strip() for line in joined.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def expected_prints(code):
+    """(line number, value) of each `print(...)  # value` line."""
+    found = []
+    for number, line in enumerate(code.splitlines()):
+        match = re.match(r"\s*print\(.*\)\s+#\s*(.+)$", line)
+        if match:
+            found.append((number, match.group(1).strip()))
+    return found
+
+
+def how_to_run(command):
+    """What the test runs for a documented command: (kind, command). kind:
+    "run" (as written), "background" (a server: started, stopped at the end
+    of the page), or "skip" with the command being the reason."""
+    words = shlex.split(command, comments=True)
+    if command.startswith("bash scripts/run_tests.sh"):
+        return "skip", "the test suite itself (.ci/run runs `bash scripts/run_tests.sh`)"
+    if command.startswith(SETUP):
+        return "run", command[len(SETUP):]
+    if "--gpu-id 0" in command:
+        return ("run", command) if _has_gpu() else ("skip", "needs a GPU (benchmarks/gpu_check.sh)")
+    if words[:2] in (["dask", "scheduler"], ["dask", "worker"]):
+        return "background", command
+    return "run", command
+
+
+def _has_gpu():
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def test_every_documented_block_is_run_or_says_why_not():
+    """The quick check: every page has blocks the test understands, every
+    bash command is run or has a reason, and every Python block parses."""
+    languages = {"python", "bash", "ini", "text"}
+    n_commands = 0
+    for page in PAGES:
+        for language, code in blocks(page):
+            assert language in languages, f"{page.name}: a ```{language} block (use one of {sorted(languages)})"
+            if language == "python":
+                ast.parse(code)
+            if language == "bash":
+                for command in commands(code):
+                    kind, _ = how_to_run(command)
+                    n_commands += kind != "skip"
+    assert n_commands >= 15
+    readme = (ROOT / "README.md").read_text(encoding="utf8")
+    assert SETUP + MAIN_JOB in readme and "bash scripts/run_tests.sh" in readme
+    assert "bash scripts/run_tests.sh" in (ROOT / ".ci" / "run").read_text(encoding="utf8")
+    assert len(readme.splitlines()) <= 160
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory):
+    """The project's configs, scripts and project.yml over small corpus
+    slices, configs/default.cfg shrunk to a tiny model and 8 updates, and
+    the inputs the docs name; the main job already run once, so that
+    training/default/model-best exists for every page."""
+    ws = tmp_path_factory.mktemp("docs")
+    for name in ("configs", "scripts", "benchmarks"):
+        shutil.copytree(ROOT / name, ws / name)
+    (ws / "docs").mkdir()
+    shutil.copy(ROOT / "project.yml", ws / "project.yml")
+    (ws / "corpus").mkdir()
+    for split, n in (("train", 300), ("dev", 40), ("test", 40)):
+        text = conllu_head(CORPUS / f"en_ewt-ud-{split}.conllu", n)
+        (ws / "corpus" / f"en_ewt-ud-{split}.conllu").write_text(text, encoding="utf8")
+        (ws / f"X-{split}.conllu").write_text(text, encoding="utf8")
+    config = util.load_config(ws / "configs" / "default.cfg")
+    config["components"]["lstm_tagger"]["model"].update(TINY_MODEL)
+    config["training"].update(max_steps=8, eval_frequency=4)
+    config["training"]["optimizer"]["learn_rate"]["warmup_steps"] = 2
+    config.to_disk(ws / "configs" / "default.cfg")
+    project = srsly.read_yaml(ws / "project.yml")
+    project["vars"].update(max_steps=8, eval_frequency=4)
+    srsly.write_yaml(ws / "project.yml", project)
+    (ws / "input.txt").write_text("The dog ate the apple.\nEverybody read that book.\n", encoding="utf8")
+    (ws / "corpus" / "shards").mkdir()
+    for i in range(3):
+        (ws / "corpus" / "shards" / f"part{i}.txt").write_text(f"Shard {i} has words.\nShe eats.\n", encoding="utf8")
+    run_command(ws, MAIN_JOB)
+    return ws
+
+
+def run_command(ws, command, env=None, timeout=900):
+    result = subprocess.run(
+        ["bash", "-c", command], cwd=ws, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, "OMP_NUM_THREADS": "1", **(env or {})},
+    )
+    assert result.returncode == 0, f"{command}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
+def run_python(ws, code, where):
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ws, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    assert result.returncode == 0, f"{where}\n{code}\n{result.stderr[-3000:]}"
+    printed = result.stdout.splitlines()
+    for _, value in expected_prints(code):
+        assert value in printed, f"{where}: expected {value!r} among the printed lines {printed}"
+    return result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_the_page_runs(page, workspace):
+    servers = []
+    port = free_port()
+    try:
+        for number, (language, code) in enumerate(blocks(page)):
+            where = f"{page.name}, block {number + 1}"
+            if language == "python":
+                run_python(workspace, code, where)
+            if language != "bash":
+                continue
+            for command in commands(code):
+                kind, what = how_to_run(command)
+                what = what.replace("HEAD:8786", f"127.0.0.1:{port}").replace("--port 8786", f"--port {port}")
+                if kind == "background":
+                    servers.append(subprocess.Popen(
+                        shlex.split(what, comments=True), cwd=workspace,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    ))
+                    time.sleep(3)
+                elif kind == "run":
+                    stdout = run_command(workspace, what)
+                    if what.startswith(MAIN_JOB):
+                        assert "EWT test tag_acc" in stdout and "The trained pipeline is training/default/model-best" in stdout
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
