@@ -89,6 +89,8 @@ def check_settings(settings: dict) -> None:
         for name in ("char_width", "char_filters", "char_length"):
             if not is_int(settings[name]) or settings[name] < 1:
                 _fail(name, "an integer >= 1 when char_rows > 0", settings[name])
+    if not isinstance(settings["sparse_embeddings"], bool):
+        _fail("sparse_embeddings", "true or false", settings["sparse_embeddings"])
     for name in ("dropout", "word_dropout"):
         value = settings[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
@@ -115,12 +117,13 @@ def build_lstm_tagger_model(
     word_dropout: float = 0.2,
     include_static_vectors: bool = False,
     max_sequence_length: int = 512,
+    sparse_embeddings: bool = True,
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A BiLSTM tagger over hashed word, prefix, suffix and shape features, a
     character CNN (char_rows > 0) and the pipeline's static vectors
-    (include_static_vectors) as optional extra inputs. README's option table
-    describes each argument; tests/test_defaults.py holds it to these defaults."""
+    (include_static_vectors) as optional extra inputs. docs/configs.md's option
+    table describes each argument; tests/test_defaults.py holds it to these defaults."""
     check_settings(locals())
     featurizer = TokenFeaturizer(
         word_rows,
@@ -148,6 +151,7 @@ def build_lstm_tagger_model(
             dropout=dropout,
             word_dropout=word_dropout,
             include_static_vectors=include_static_vectors,
+            sparse_embeddings=sparse_embeddings,
         ),
         dims={"nO": nO, "nV": None},
     )
@@ -168,6 +172,7 @@ def init(
     dropout: float,
     word_dropout: float,
     include_static_vectors: bool,
+    sparse_embeddings: bool,
 ) -> None:
     if model.layers:
         return
@@ -203,6 +208,7 @@ def init(
         char_width=char_width,
         char_filters=char_filters,
         vectors_width=vectors_width,
+        sparse_embeddings=sparse_embeddings,
     )
     # As spaCy's Softmax layers: an untrained tagger predicts the uniform
     # distribution, so label smoothing scales the first gradients exactly.

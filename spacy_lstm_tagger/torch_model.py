@@ -38,6 +38,9 @@ class LSTMTagger(nn.Module):
     share one Linear layer; each head's columns are normalized on their own,
     so the output is one log-probability distribution per head, side by side.
 
+    sparse_embeddings: the feature tables give sparse gradients (see
+    nn.Embedding); the character table stays dense.
+
     feature_rows[i] is the size of the embedding table for feature column i and
     feature_widths[i] its width. Row 0 of every table is reserved for "unknown":
     word dropout replaces a token's word embedding (column 0) with it while
@@ -59,6 +62,7 @@ class LSTMTagger(nn.Module):
         char_width: int = 32,
         char_filters: int = 64,
         vectors_width: int = 0,
+        sparse_embeddings: bool = False,
     ):
         super().__init__()
         if len(feature_rows) != len(feature_widths) or not feature_rows:
@@ -71,8 +75,11 @@ class LSTMTagger(nn.Module):
             raise ValueError(f"LSTMTagger needs at least one label per head, got {n_labels!r}.")
         self.n_labels = sum(self.head_sizes)
         self.word_dropout = word_dropout
+        # sparse: the tables' gradients hold only the rows a batch used, so
+        # an optimizer can update those rows alone (the tables are most of
+        # the parameters, a batch touches a few thousand of their rows).
         self.embeddings = nn.ModuleList(
-            nn.Embedding(rows, width, padding_idx=0)
+            nn.Embedding(rows, width, padding_idx=0, sparse=sparse_embeddings)
             for rows, width in zip(feature_rows, feature_widths)
         )
         self.chars = CharCNN(char_rows, char_width, char_filters) if char_rows else None

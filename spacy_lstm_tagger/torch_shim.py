@@ -7,6 +7,8 @@
   except during the forward pass of an update, so threads that tag at the same
   time never see each other's dropout (thinc's shim switches `eval()` and
   `train()` around every call);
+- the embedding tables' sparse gradients get a lazy Adam step on the rows
+  a batch used (lazy_adam.py), the rest thinc's dense step;
 - the optimizer updates the parameters in place (thinc's shim rebinds `.data`
   each step, and the old storage was never freed: RSS grew by about the
   model's size per step);
@@ -26,6 +28,8 @@ from thinc.api import ArgsKwargs, Model, torch2xp, xp2torch
 from thinc.layers.pytorchwrapper import forward as pytorch_wrapper_forward
 from thinc.shims import PyTorchShim
 
+from .lazy_adam import LazyAdam
+
 
 def _one_torch_thread_in_forked_child() -> None:
     # A process forked after torch has started its OpenMP threads (nlp.pipe
@@ -44,6 +48,7 @@ class LSTMTaggerShim(PyTorchShim):
     def __init__(self, model: torch.nn.Module, **kwargs):
         super().__init__(model, **kwargs)
         model.eval()
+        self._lazy_adam = LazyAdam()
 
     def predict(self, inputs: ArgsKwargs):
         """The module's output without gradients. Reads the module, never
@@ -69,6 +74,14 @@ class LSTMTaggerShim(PyTorchShim):
         for name, param in self._model.named_parameters():
             if param.grad is None:
                 continue
+            if param.grad.is_sparse:
+                # An embedding table: only the rows the batch used.
+                if not skip:
+                    grad = param.grad.coalesce()
+                    rows = torch2xp(grad.indices()[0])
+                    self._lazy_adam.update(optimizer, (self.id, name), torch2xp(param.data), rows, torch2xp(grad.values()))
+                param.grad = None
+                continue
             if not skip:
                 weights = torch2xp(param.data)
                 updated, _ = optimizer((self.id, name), weights, torch2xp(param.grad))
@@ -82,6 +95,8 @@ class LSTMTaggerShim(PyTorchShim):
         """Use the parameters keyed (shim id, name), e.g. the optimizer's
         averages, inside the block; the module's own afterwards."""
         saved = []
+        parameters = dict(self._model.named_parameters())
+        self._lazy_adam.bring_averages_up_to_date(params, lambda key: torch2xp(parameters[key[1]].data))
         with torch.no_grad():
             for name, param in self._model.named_parameters():
                 value = params.get((self.id, name)) if params else None

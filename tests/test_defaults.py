@@ -1,5 +1,5 @@
 """The model's defaults live in one place, the architecture's signature;
-README's option table, the factory and configs/default.cfg agree with it."""
+docs/configs.md's option table, the factory and configs/default.cfg agree with it."""
 import ast
 import inspect
 import re
@@ -20,9 +20,9 @@ DEFAULTS = {
 
 
 def readme_option_table():
-    """{option: default} from README's `[components.lstm_tagger.model]` table,
-    whose rows read | `a`, `b` | 1, 2 | meaning |."""
-    text = (ROOT / "README.md").read_text(encoding="utf8")
+    """{option: default} from docs/configs.md's `[components.lstm_tagger.model]`
+    table, whose rows read | `a`, `b` | 1, 2 | meaning |."""
+    text = (ROOT / "docs" / "configs.md").read_text(encoding="utf8")
     section = text[text.index("`[components.lstm_tagger.model]`"):]
     table = {}
     for line in section.splitlines()[1:]:
