@@ -10,8 +10,8 @@ and only the touched rows are updated, with the optimizer's own state
 schedule, betas, eps, grad_clip, L2), so checkpoints, `use_params` and
 spaCy's training loop see a thinc optimizer as before.
 
-What changes against thinc's dense step, for the tables only (README and
-tests/test_lazy_adam.py):
+What changes against thinc's dense step, for the tables only (docs/configs.md
+and tests/test_lazy_adam.py):
 - a row without gradient in a batch does not move: dense Adam would still
   move it by its decaying momentum; its moments are not decayed either;
 - L2 (as weight decay or as a gradient term) applies to the touched rows;
@@ -110,6 +110,10 @@ class LazyAdam:
             if averages is None:
                 averages = optimizer.averages[key] = xp.zeros(weights.shape, dtype="float32")
                 self.average_step[key] = numpy.zeros((weights.shape[0],), dtype="int64")
+            elif key not in self.average_step:
+                # Averages this object did not keep (a dense step made them):
+                # up to date as of the previous update.
+                self.average_step[key] = numpy.full((weights.shape[0],), step - 1, dtype="int64")
             last = self.average_step[key]
             host_rows = rows if xp is numpy else rows.get()
             # Up to the previous update with the old weights, then this one.
