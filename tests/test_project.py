@@ -289,7 +289,7 @@ def test_project_default_trains_tag_pos_and_morph(project_dir):
         assert report[name]["accuracy"] == pytest.approx(metrics[f"{name}_acc"], abs=0.05)
 
 
-# Multiword tokens (2-3, 5-6) and an empty node (6.1), as in UD treebanks of
+# Multiword tokens (2-3, 4-5; 1-2) and an empty node (6.1), as in UD treebanks of
 # Turkish, French or Arabic: spaCy's tokenizer keeps "kökenli" and
 # "birisiyse" whole, so the words li (ADP) and siyse (AUX) exist only in the
 # treebank's own tokenization.
@@ -329,7 +329,7 @@ def words_reaching_the_loss(config_path):
     """The training words that get a gradient in every head, read through
     the written config's own corpus reader, pipeline and get_loss."""
     from spacy.training.initialize import init_nlp
-    from spacy.util import load_config, registry, resolve_dot_names
+    from spacy.util import load_config, resolve_dot_names
 
     config = load_config(config_path, interpolate=True)
     nlp = init_nlp(config)
