@@ -24,6 +24,7 @@ A row touched at every update gets exactly thinc's dense step.
 from typing import Dict, Tuple
 
 import numpy
+from thinc.backends import get_array_ops
 
 Key = Tuple[int, str]
 # thinc's Ops.update_averages: decay = min((1 + t) / (10 + t), MAX_DECAY).
@@ -72,7 +73,9 @@ class LazyAdam:
                 "lstm_tagger's sparse embedding update implements thinc's Adam only; set "
                 "[training.optimizer] to Adam.v1, or the model's sparse_embeddings to false."
             )
-        xp = numpy if isinstance(weights, numpy.ndarray) else _cupy()
+        # thinc's own kernels (Adam, clipping, averages) for the array's device.
+        ops = get_array_ops(weights)
+        xp = ops.xp
         optimizer.nr_update[key] += 1
         step = self._step[key] = optimizer.nr_update[key]
         self._averages = optimizer.averages
@@ -80,9 +83,7 @@ class LazyAdam:
         if optimizer.L2 != 0 and not optimizer.L2_is_weight_decay:
             gradient = gradient + optimizer.L2 * selected
         if optimizer.grad_clip:
-            norm = xp.linalg.norm(gradient)
-            if norm >= optimizer.grad_clip:
-                gradient = gradient * (optimizer.grad_clip / norm)
+            gradient = ops.clip_gradient(gradient, optimizer.grad_clip)
         width = weights.shape[1]
         if key not in optimizer.mom1:
             optimizer.mom1[key] = xp.zeros((weights.size,), dtype="float32")
@@ -93,8 +94,6 @@ class LazyAdam:
         fix1 = 1.0 - optimizer.b1**step
         fix2 = 1.0 - optimizer.b2**step
         learn_rate = optimizer.learn_rate * fix2**0.5 / fix1
-        # thinc's own fused Adam kernel, on the selected rows.
-        ops = _ops(xp)
         new_weights, _, mom1, mom2 = ops.adam(
             xp.ascontiguousarray(selected.ravel(), dtype="float32"),
             xp.ascontiguousarray(gradient.ravel(), dtype="float32"),
@@ -118,10 +117,9 @@ class LazyAdam:
             host_rows = rows if xp is numpy else rows.get()
             # Up to the previous update with the old weights, then this one.
             catch_up = xp.asarray(average_decay_product(last[host_rows], step - 1), dtype="float32")[:, None]
-            row_averages = selected + (averages[rows] - selected) * catch_up
-            decay = min((1.0 + step) / (10.0 + step), MAX_DECAY)
-            row_averages -= (1 - decay) * (row_averages - new_weights)
-            averages[rows] = row_averages
+            row_averages = xp.ascontiguousarray((selected + (averages[rows] - selected) * catch_up).ravel())
+            ops.update_averages(row_averages, xp.ascontiguousarray(new_weights.ravel()), step, max_decay=MAX_DECAY)
+            averages[rows] = row_averages.reshape(selected.shape)
             last[host_rows] = step
         weights[rows] = new_weights
 
@@ -139,21 +137,10 @@ class LazyAdam:
             stale = numpy.flatnonzero(last < step)
             if not len(stale):
                 continue
-            xp = numpy if isinstance(averages, numpy.ndarray) else _cupy()
+            xp = get_array_ops(averages).xp
             rows = xp.asarray(stale)
             weights = weights_of(key)[rows]
             factor = xp.asarray(average_decay_product(last[stale], step), dtype="float32")[:, None]
             averages[rows] = weights + (averages[rows] - weights) * factor
             last[stale] = step
 
-
-def _ops(xp):
-    from thinc.api import NumpyOps, get_current_ops
-
-    return NumpyOps() if xp is numpy else get_current_ops()
-
-
-def _cupy():
-    import cupy
-
-    return cupy
