@@ -39,6 +39,12 @@ MORPHS = [
 ]
 
 
+def train(nlp, examples, steps=150):
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(steps):
+        nlp.update(examples, sgd=optimizer)
+
+
 def make_0_1_0():
     spacy.util.fix_random_seed(0)
     nlp = spacy.blank("en")
@@ -47,9 +53,7 @@ def make_0_1_0():
     examples = [
         Example.from_dict(Doc(nlp.vocab, words=words), {"tags": tags, "pos": pos}) for words, tags, pos in DATA
     ]
-    optimizer = nlp.initialize(lambda: examples)
-    for _ in range(150):
-        nlp.update(examples, sgd=optimizer)
+    train(nlp, examples)
     return nlp, lambda doc: {
         "tags": [t.tag_ for t in doc],
         "pos": [t.pos_ for t in doc],
@@ -69,9 +73,7 @@ def make_0_3_0():
         Example.from_dict(Doc(nlp.vocab, words=words), {"tags": tags, "pos": pos, "morphs": morphs})
         for (words, tags, pos), morphs in zip(DATA, MORPHS)
     ]
-    optimizer = nlp.initialize(lambda: examples)
-    for _ in range(150):
-        nlp.update(examples, sgd=optimizer)
+    train(nlp, examples)
     # The second component writes morph only where the first left it unset:
     # record what each predicts on its own.
     return nlp, lambda doc: {
