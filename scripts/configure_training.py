@@ -33,17 +33,17 @@ from spacy.tokens import DocBin
 from spacy.training.corpus import walk_corpus
 from spacy.vocab import Vocab
 
-ATTRS = ("tag", "pos", "morph")
+ATTRS = ("tag", "pos", "morph", "lemma")
 MIN_EVALUATIONS = 10
 
 
 def parse_attr(value: str) -> List[str]:
-    """"tag" -> ["tag"], "tag_pos_morph" -> ["tag", "pos", "morph"]."""
+    """"tag" -> ["tag"], "tag_pos_morph_lemma" -> ["tag", "pos", "morph", "lemma"]."""
     attrs = value.split("_")
     if not value or any(attr not in ATTRS for attr in attrs) or len(set(attrs)) != len(attrs):
         raise ValueError(
             f"attr must be one of {', '.join(ATTRS)}, or several of them joined by '_' "
-            f"(e.g. tag_pos_morph), got {value!r}."
+            f"(e.g. tag_pos_morph_lemma), got {value!r}."
         )
     return attrs
 

@@ -18,11 +18,12 @@ from spacy.vocab import Vocab
 from thinc.api import Model
 from thinc.types import Floats2d
 
+from .lemma import best_lemmas, lemma_rule
 from .loss import head_loss, logit_to_log_prob_gradient
 from .morph import Head, decode_features, feature_gold, feature_inventory, is_known, output_heads
 from .scorer import score_lstm_tagger
 from .serialization import SavedComponent, head_layout
-from .settings import ATTRS, CONFIG_SETTINGS, check_label, check_gold, check_settings, label_values, labels_from_data
+from .settings import ATTRS, CONFIG_SETTINGS, UD_COLUMNS, check_label, check_gold, check_settings, label_values, labels_from_data
 from .thinc_model import ARCHITECTURE
 
 # The architecture alone: spaCy fills in its defaults from the builder's
@@ -32,7 +33,7 @@ DEFAULT_MODEL = {"@architectures": ARCHITECTURE}
 
 @Language.factory(
     "lstm_tagger",
-    assigns=["token.tag", "token.pos", "token.morph"],
+    assigns=["token.tag", "token.pos", "token.morph", "token.lemma"],
     default_config={
         "model": DEFAULT_MODEL,
         "attr": "tag",
@@ -43,7 +44,7 @@ DEFAULT_MODEL = {"@architectures": ARCHITECTURE}
         "morph_mode": "bundle",
         "scorer": {"@scorers": "spacy_lstm_tagger.scorer.v1"},
     },
-    default_score_weights={"tag_acc": 1.0, "pos_acc": 0.0, "morph_acc": 0.0},
+    default_score_weights={"tag_acc": 1.0, "pos_acc": 0.0, "morph_acc": 0.0, "lemma_acc": 0.0},
 )
 def make_lstm_tagger(
     nlp: Language,
@@ -85,8 +86,8 @@ def _register_extensions() -> None:
 
 class LSTMTaggerComponent(SavedComponent, TrainablePipe):
     """Pipeline component for part-of-speech tagging with an LSTM: predicts
-    token.tag_, token.pos_ and token.morph (any of them, one output head each,
-    from one LSTM pass)."""
+    token.tag_, token.pos_, token.morph and token.lemma_ (any of them, one
+    output head each, from one LSTM pass)."""
 
     def __init__(
         self,
@@ -109,15 +110,19 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         name (str): The component instance name, used to add entries to the losses during training.
         attr (Union[str, List[str]]): What to predict: "tag" (token.tag_), "pos"
             (token.pos_, universal POS tags), "morph" (token.morph, the UD FEATS
-            bundle), or a list of them. With a list, heads whose attribute has
+            bundle), "lemma" (token.lemma_, as a class over lemma rules, see
+            lemma.py), or a list of them. With a list, heads whose attribute has
             no annotation in the training data are not built.
         overwrite (bool): Whether to overwrite values that an earlier component set.
         neg_prefix (str): The prefix of gold labels that mean "not this label".
         label_smoothing (float): Label smoothing of the loss.
         confidence (str): "none", "predicted" (token._.tag_prob, pos_prob,
-            morph_prob) or "all" (also doc._.tag_probs, ...). In morph_mode
-            "features", morph_prob is the product of the chosen values'
-            probabilities and doc._.morph_probs is None.
+            morph_prob, lemma_prob) or "all" (also doc._.tag_probs, ...). In
+            morph_mode "features", morph_prob is the product of the chosen
+            values' probabilities and doc._.morph_probs is None. lemma_prob is
+            the probability of the rule that made the lemma (0.0 where no rule
+            applied and the lemma is the form); doc._.lemma_probs are over
+            the rules.
         morph_mode (str): "bundle": one classifier over the FEATS bundles seen
             in training (as spaCy's morphologizer); "features": one per UD
             feature with an "absent" value, joined into a bundle (as Stanza and
@@ -151,7 +156,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
 
     @property
     def attr(self) -> str:
-        """The first attribute the component predicts ("tag", "pos" or "morph")."""
+        """The first attribute the component predicts ("tag", "pos", "morph" or "lemma")."""
         return self.attrs[0]
 
     @property
@@ -258,6 +263,11 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         total = 0.0
         per_example = [self._gold_all(eg, self.predicted_attrs) for eg in examples]
         gold = {attr: [eg_gold[i] for eg_gold in per_example] for i, attr in enumerate(self.predicted_attrs)}
+        if "lemma" in gold:
+            # Rules seen too rarely in training to be classes (lemma.MIN_RULE_FREQ)
+            # train nothing, as spaCy's trainable_lemmatizer's rare trees.
+            rules = frozenset(self.head_labels["lemma"])
+            gold["lemma"] = [[t if t in rules else None for t in doc] for doc in gold["lemma"]]
         for attr, truths in gold.items():
             labels, by_feature = self.head_labels[attr], self._by_feature(attr)
             check_gold(examples, truths, attr, lambda t: is_known(t, labels, by_feature), neg_prefix, self.name)
@@ -311,7 +321,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
                 for label in attr_labels:
                     self.add_label(label, attr=attr)
         if not self.predicted_attrs:
-            columns = {"tag": "XPOS", "pos": "UPOS", "morph": "FEATS"}
+            columns = UD_COLUMNS
             raise ValueError(
                 f"lstm_tagger '{self.name}': the training examples have no "
                 f"{' / '.join(f'token.{a}_' for a in self.attrs)} annotation and no labels were given, so "
@@ -356,8 +366,8 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         return 1
 
     def score(self, examples: Iterable[Example], **kwargs) -> Dict:
-        """Score a batch of examples: tag_acc, pos_acc, morph_acc and
-        morph_per_feat, for the attributes the component predicts.
+        """Score a batch of examples: tag_acc, pos_acc, morph_acc,
+        morph_per_feat and lemma_acc, for the attributes the component predicts.
 
         examples (Iterable[Example]): The examples to score.
         RETURNS (Dict[str, Any]): The scores.
@@ -392,6 +402,9 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         probability, and the (n_tokens, n_labels) probabilities with their
         labels (None for morph in morph_mode "features"). Without with_probs
         (confidence "none") the probabilities are not computed: None."""
+        if attr == "lemma":
+            yield from self._decode_lemmas(heads[0], docs, log_probs, with_probs)
+            return
         if not self._by_feature(attr):
             columns, labels = heads[0].columns, heads[0].labels
             guesses = [lp[:, columns].argmax(axis=1) for lp in log_probs]
@@ -409,6 +422,23 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             keys, token_probs = decode_features(self.vocab.morphology, inventory, head_log_probs, len(doc))
             yield keys, token_probs, None, None
 
+    def _decode_lemmas(self, head: Head, docs: List[Doc], log_probs: List[numpy.ndarray], with_probs: bool):
+        """_decode for the lemma head: the most probable rule that applies to
+        each form (lemma.best_lemmas), the lemma's string hash."""
+        strings = self.vocab.strings
+        for doc, doc_log_probs in zip(docs, log_probs):
+            scores = doc_log_probs[:, head.columns]
+            lemmas, chosen = best_lemmas([token.text for token in doc], scores, head.labels)
+            values = numpy.asarray([strings.add(lemma) for lemma in lemmas], dtype="uint64")
+            if not with_probs:
+                yield values, None, None, None
+                continue
+            probs = numpy.exp(scores)
+            token_probs = numpy.asarray(
+                [0.0 if i is None else probs[row, i] for row, i in enumerate(chosen)], dtype="float32"
+            )
+            yield values, token_probs, probs, list(head.labels)
+
     def _gold(self, example: Example, attr: str) -> List[Optional[str]]:
         return self._gold_all(example, (attr,))[0]
 
@@ -420,14 +450,16 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         (training on gold tokens, the usual case) the alignment is one to one
         and the values are read from the reference's arrays:
         Example.get_aligned builds a Token per word per attribute, which took
-        about 15% of a joint training epoch."""
+        about 15% of a joint training epoch. For lemma, the value is the
+        rule (lemma.py) that makes the gold lemma from the token's form."""
         predicted, reference = example.predicted, example.reference
         if len(predicted) != len(reference) or not numpy.array_equal(
             predicted.to_array("ORTH"), reference.to_array("ORTH")
         ):
-            return [
+            values = [
                 [value or None for value in example.get_aligned(attr.upper(), as_string=True)] for attr in attrs
             ]
+            return [self._lemma_rules(predicted, v) if a == "lemma" else v for a, v in zip(attrs, values)]
         strings = reference.vocab.strings
         values = []
         # One column per attr (Doc.to_array returns a 1D array for one attr).
@@ -436,7 +468,13 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             ids, index = numpy.unique(column, return_inverse=True)
             names = [strings[int(i)] or None for i in ids]
             values.append([names[i] for i in index.tolist()])
-        return values
+        return [self._lemma_rules(reference, v) if a == "lemma" else v for a, v in zip(attrs, values)]
+
+    @staticmethod
+    def _lemma_rules(doc: Doc, lemmas: List[Optional[str]]) -> List[Optional[str]]:
+        """The rule from each token's form to its gold lemma: None where the
+        lemma is missing (unset, or UD's "_" for a form that is not "_")."""
+        return [lemma_rule(token.text, lemma) if lemma else None for token, lemma in zip(doc, lemmas)]
 
     def _build_model(self, doc_sample: Optional[List[Doc]] = None) -> None:
         """Build the torch module for the current labels (and vectors)."""

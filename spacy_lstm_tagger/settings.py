@@ -1,18 +1,22 @@
 """The component's settings and label rules: one check for the factory's
 arguments and for a saved pipeline's cfg, so a bad value is refused with the
 same message wherever it comes from."""
+from collections import Counter
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import numpy
 
-from spacy.attrs import MORPH, POS, TAG
+from spacy.attrs import LEMMA, MORPH, POS, TAG
 from spacy.parts_of_speech import IDS as UPOS_IDS
 
+from .lemma import frequent_rules, parse_rule
 from .morph import MORPH_MODES
 
 # The token attributes the component can predict, with the spaCy attribute id
 # that Doc.to_array / Doc.from_array use for each.
-ATTRS = {"tag": TAG, "pos": POS, "morph": MORPH}
+ATTRS = {"tag": TAG, "pos": POS, "morph": MORPH, "lemma": LEMMA}
+# The CoNLL-U column of each, for messages.
+UD_COLUMNS = {"tag": "XPOS", "pos": "UPOS", "morph": "FEATS", "lemma": "LEMMA"}
 # What `confidence` stores. Off by default, so the fast path pays nothing.
 CONFIDENCE = ("none", "predicted", "all")
 # Settings that do not change the weights: the pipeline's config decides them
@@ -84,6 +88,11 @@ def check_label(label: str, attr: str, neg_prefix: str, where: str) -> None:
             "joined by '|', each feature once, a value list joined by ',' without empty values, no "
             "spaces; or '_' for none). spaCy reads FEATS 'Case=Nom,' as 'Case=,Nom': fix the corpus."
         )
+    if attr == "lemma":
+        try:
+            parse_rule(label)
+        except ValueError as err:
+            raise ValueError(f"{where}: the lemma label {err}") from None
 
 
 def is_feats_bundle(label: str) -> bool:
@@ -133,17 +142,21 @@ def labels_from_data(
     where: str,
 ) -> Dict[str, List[str]]:
     """The labels of each attribute in the examples (gold(example, attr): the
-    values, None where missing), sorted. "Not X" values are no labels; one
-    naming no label of the data nor one `added` before is refused."""
-    found: Dict[str, set] = {attr: set() for attr in attrs}
+    values, None where missing), sorted; for lemma the rules seen at least
+    MIN_RULE_FREQ times (lemma.py). "Not X" values are no labels; one naming
+    no label of the data nor one `added` before is refused."""
+    found: Dict[str, Counter] = {attr: Counter() for attr in attrs}
     negatives: Dict[str, set] = {attr: set() for attr in attrs}
     for example in examples:
         for attr in attrs:
             for value in gold(example, attr):
                 if value:
-                    (negatives if value.startswith(neg_prefix) else found)[attr].add(value)
+                    if value.startswith(neg_prefix):
+                        negatives[attr].add(value)
+                    else:
+                        found[attr][value] += 1
     for attr in attrs:
-        known = found[attr] | set(added.get(attr, ()))
+        known = set(found[attr]) | set(added.get(attr, ()))
         orphans = sorted(n for n in negatives[attr] if positive_label(n, neg_prefix) not in known)
         if orphans:
             raise ValueError(
@@ -151,7 +164,9 @@ def labels_from_data(
                 f"neg_prefix {neg_prefix!r} ('not this label') but name no label the data has; fix the "
                 "annotation or set the component's neg_prefix to another string."
             )
-    return {attr: sorted(found[attr]) for attr in attrs}
+    return {
+        attr: frequent_rules(found[attr]) if attr == "lemma" else sorted(found[attr]) for attr in attrs
+    }
 
 
 def check_gold(

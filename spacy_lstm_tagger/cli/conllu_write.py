@@ -8,10 +8,11 @@ the output lines up with the input for UD tooling. The columns:
 - UPOS (token.pos) and XPOS (token.tag) are always replaced; a value the
   pipeline leaves empty (UPOS for an lstm_tagger with attr = "tag" and nothing
   mapping tags to pos) becomes "_".
-- FEATS (token.morph) is replaced only if a pipeline component assigns it (an
-  lstm_tagger with a morph head, or a component that declares "token.morph"
-  in nlp.get_pipe_meta(name).assigns); otherwise the input's features pass
-  through unchanged.
+- FEATS (token.morph) and LEMMA (token.lemma_) are replaced only if a
+  pipeline component assigns them (an lstm_tagger with a morph or lemma head,
+  or a component that declares "token.morph" or "token.lemma" in
+  nlp.get_pipe_meta(name).assigns); otherwise the input's features and lemmas
+  pass through unchanged.
 
 Text input: the CoNLL-U is written from the docs: one block per sentence (the
 whole doc if the pipeline sets no sentence boundaries), `# newdoc id = NAME-N`
@@ -28,7 +29,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .inputs import ConlluInput
 
-UPOS, XPOS, FEATS = 3, 4, 5
+LEMMA, UPOS, XPOS, FEATS = 2, 3, 4, 5
 
 
 def _field(value: str) -> str:
@@ -40,6 +41,7 @@ def _field(value: str) -> str:
 # (column, what a component declares in `assigns`, the token's value, replaced
 # even when no component declares it)
 PREDICTED_COLUMNS: List[Tuple[int, str, Callable[[Token], str], bool]] = [
+    (LEMMA, "token.lemma", lambda token: token.lemma_, False),
     (UPOS, "token.pos", lambda token: token.pos_, True),
     (XPOS, "token.tag", lambda token: token.tag_, True),
     (FEATS, "token.morph", lambda token: str(token.morph), False),
@@ -164,7 +166,7 @@ def doc_to_conllu(doc: Doc, doc_id: str = "", newdoc: bool = False) -> str:
                 # spaCy's conllu converter reads UD's "root" as "ROOT".
                 deprel = "root" if token.dep_ == "ROOT" else token.dep_
             misc = "_" if token.whitespace_ or token.i == sent.end - 1 else "SpaceAfter=No"
-            cols = [str(token.i - sent.start + 1), _field(token.text), _field(token.lemma_)]
+            cols = [str(token.i - sent.start + 1), _field(token.text)]
             cols += [_field(value(token)) for _, _, value, _ in PREDICTED_COLUMNS]
             cols += [head, deprel, "_", misc]
             lines.append("\t".join(cols))

@@ -3,13 +3,16 @@
     spacy-lstm-tagger report training/model-best corpus/en_ewt-ud-dev.spacy reports/dev
 
 Reports every attribute the pipeline's lstm_tagger predicts (token.tag_,
-token.pos_, token.morph), or the ones given with --attr. Writes
+token.pos_, token.morph, token.lemma_), or the ones given with --attr. Writes
 OUTPUT_DIR/report.json, with one section per attribute ("tag", "pos",
-"morph"; the morph section also has spaCy's per-feature scores), and
-OUTPUT_DIR/confusion_{attr}.png per attribute (needs matplotlib: pip install
-"spacy-lstm-tagger[report]"). For compatibility with single-attribute
-reports, the first attribute's scores are also at the top level of
-report.json, and its matrix also in OUTPUT_DIR/confusion.png.
+"morph", "lemma"; the morph section also has spaCy's per-feature scores), and
+OUTPUT_DIR/confusion_{attr}.png per attribute but lemma (needs matplotlib: pip
+install "spacy-lstm-tagger[report]"). The lemma section has the accuracy, the
+most frequent wrong lemmas (gold -> predicted) and, with --train, the
+accuracy on the words the training corpus does not have (every section gets
+that figure then). For compatibility with single-attribute reports, the first
+attribute's scores are also at the top level of report.json, and its matrix
+also in OUTPUT_DIR/confusion.png.
 
 The pipeline tags the corpus words (gold tokenization, so every token is
 scored and the numbers are per gold token): each doc is copied with its words
@@ -35,8 +38,9 @@ from spacy.training.corpus import walk_corpus
 from . import app
 from ._util import fail, unannotated_copy
 from ._util import progress as show_progress
+from ..scorer import lemma_or_missing
 
-ATTRS = ("tag", "pos", "morph")
+ATTRS = ("tag", "pos", "morph", "lemma")
 UNTAGGED = "(none)"  # what the pipeline left without a value
 EMPTY_MORPH = "_"  # a token annotated with no features (UD FEATS "_")
 
@@ -62,7 +66,10 @@ def find_attr(nlp) -> Tuple[Optional[str], Optional[str]]:
 def token_value(token, attr: str) -> Optional[str]:
     """The token's label for attr, None when it has none. morph: the UD FEATS
     string, "_" for an analysis without features (scored, as spaCy's
-    morph_acc does), None when unset."""
+    morph_acc does), None when unset. lemma: None also for UD's "no lemma
+    given" (scorer.lemma_or_missing)."""
+    if attr == "lemma":
+        return lemma_or_missing(token) or None
     if attr == "morph":
         if not token.morph.key:
             return None
@@ -88,6 +95,32 @@ def morph_per_feat(examples: Sequence[Example]) -> Dict[str, Dict[str, float]]:
     return {
         field: {**values, "support": support[field]} for field, values in sorted(per_feat.items())
     }
+
+
+def lemma_report(records: Sequence[Tuple[str, str, str]], *, top_n: int = 20) -> Dict[str, Any]:
+    """Scores from (form, gold lemma, predicted lemma), one per gold-lemmatized
+    token: accuracy and the most frequent wrong lemmas. No per-label table or
+    confusion matrix: the labels are the lemmas, thousands of them."""
+    n = len(records)
+    errors: Counter = Counter((gold, pred) for _, gold, pred in records if gold != pred)
+    n_errors = sum(errors.values())
+    return {
+        "n_tokens": n,
+        "n_correct": n - n_errors,
+        "n_errors": n_errors,
+        "accuracy": _ratio(n - n_errors, n),
+        "most_confused": [
+            {"gold": gold, "predicted": pred, "count": count, "share_of_errors": _ratio(count, n_errors)}
+            for (gold, pred), count in sorted(errors.items(), key=lambda item: (-item[1], item[0]))[:top_n]
+        ],
+    }
+
+
+def unseen_accuracy(records: Sequence[Tuple[str, str, str]], train_words: set) -> Dict[str, Any]:
+    """Accuracy on the tokens whose form the training corpus does not have."""
+    unseen = [(gold, pred) for form, gold, pred in records if form not in train_words]
+    correct = sum(gold == pred for gold, pred in unseen)
+    return {"n_tokens": len(unseen), "n_correct": correct, "accuracy": _ratio(correct, len(unseen))}
 
 
 def read_docs(corpus_path: Union[str, Path], vocab) -> List[Doc]:
@@ -272,6 +305,7 @@ def evaluate_report(
     progress: bool = True,
     plot: bool = True,
     nlp=None,
+    train_path: Optional[Union[str, Path]] = None,
 ) -> Dict[str, Any]:
     """Tag the corpus with the pipeline and write OUTPUT_DIR/report.json and,
     per attribute, OUTPUT_DIR/confusion_{attr}.png (the first attribute's also
@@ -280,7 +314,9 @@ def evaluate_report(
     predicts. Returns the report: one section per attribute, under its name,
     and the first attribute's fields also at the top level. Gold tokens
     without a value for an attribute are not scored for it; tokens the
-    pipeline left without a value count as errors (predicted "(none)")."""
+    pipeline left without a value count as errors (predicted "(none)").
+    With train_path (the training corpus), each section also has
+    "unseen_words": the accuracy on tokens whose form it does not have."""
     attrs = _attr_list(attr)
     if nlp is None:
         nlp = util.load_model(pipeline_path)
@@ -290,7 +326,7 @@ def evaluate_report(
             raise ValueError(f"{pipeline_path} has no lstm_tagger component; pass attr (one or more of {ATTRS}).")
         attrs = list(component_attrs)
     gold_docs = read_docs(corpus_path, nlp.vocab)
-    pairs: Dict[str, List[Tuple[str, str]]] = {name: [] for name in attrs}
+    records: Dict[str, List[Tuple[str, str, str]]] = {name: [] for name in attrs}
     n_missing = {name: 0 for name in attrs}
     examples: List[Example] = []
     n_tokens = 0
@@ -304,14 +340,21 @@ def evaluate_report(
                 if gold_value is None:
                     n_missing[name] += 1
                     continue
-                pairs[name].append((gold_value, token_value(pred_token, name) or UNTAGGED))
+                records[name].append((gold_token.text, gold_value, token_value(pred_token, name) or UNTAGGED))
     for name in attrs:
-        if not pairs[name]:
+        if not records[name]:
             field = "morph" if name == "morph" else f"{name}_"
             raise ValueError(f"{corpus_path} has no token.{field} annotation to score against.")
+    train_words = None
+    if train_path is not None:
+        train_words = {token.text for doc in read_docs(train_path, nlp.vocab) for token in doc}
     sections: Dict[str, Dict[str, Any]] = {}
     for name in attrs:
-        scores = compute_report(pairs[name], top_n=top_n, max_labels=max_labels)
+        if name == "lemma":
+            scores = lemma_report(records[name], top_n=top_n)
+        else:
+            pairs = [(gold, pred) for _, gold, pred in records[name]]
+            scores = compute_report(pairs, top_n=top_n, max_labels=max_labels)
         section: Dict[str, Any] = {
             "attr": name,
             "n_unannotated_tokens": n_missing[name],
@@ -320,6 +363,8 @@ def evaluate_report(
         section.update(scores)
         if name == "morph":
             section["per_feat"] = morph_per_feat(examples)
+        if train_words is not None:
+            section["unseen_words"] = unseen_accuracy(records[name], train_words)
         sections[name] = section
     report: Dict[str, Any] = {
         "pipeline": str(pipeline_path),
@@ -329,6 +374,7 @@ def evaluate_report(
         "tokenization": "gold",
         "n_docs": len(gold_docs),
         "n_corpus_tokens": n_tokens,
+        "train_corpus": None if train_path is None else str(train_path),
     }
     # The first attribute's section at the top level: the layout of the
     # single-attribute report.
@@ -338,7 +384,8 @@ def evaluate_report(
     output_dir.mkdir(parents=True, exist_ok=True)
     srsly.write_json(output_dir / "report.json", report)
     if plot:
-        for i, name in enumerate(attrs):
+        plotted = [name for name in attrs if name != "lemma"]
+        for i, name in enumerate(plotted):
             scores = sections[name]
             shown = "" if scores["confusion_matrix"]["complete"] else f", {max_labels} most confused labels"
             title = (
@@ -357,7 +404,10 @@ def report_cli(
     corpus: Path = typer.Argument(..., exists=True, help="Gold .spacy file, or a directory of them"),
     output_dir: Path = typer.Argument(..., file_okay=False, help="Where report.json and the confusion_*.png go"),
     attr: Optional[str] = typer.Option(
-        None, "--attr", "-a", help="tag, pos, morph or several, comma-separated (default: the lstm_tagger's)"
+        None, "--attr", "-a", help="tag, pos, morph, lemma or several, comma-separated (default: the lstm_tagger's)"
+    ),
+    train: Optional[Path] = typer.Option(
+        None, "--train", "-t", exists=True, help="The training corpus: adds the accuracy on words it does not have"
     ),
     top_n: int = typer.Option(20, "--top-n", "-n", help="How many most-confused pairs to list"),
     max_labels: int = typer.Option(60, "--max-labels", help="At most this many labels in the matrix"),
@@ -367,10 +417,12 @@ def report_cli(
     """Per-label scores and confusion matrices of PIPELINE on a gold CORPUS.
 
     Tags the CORPUS words (gold tokenization) and writes, for each attribute
-    the lstm_tagger predicts (tag, pos, morph), per-label precision/recall/F1,
-    accuracy, the confusion matrix and the most confused pairs (and for morph
-    the per-feature scores) to OUTPUT_DIR/report.json, and each matrix to
-    OUTPUT_DIR/confusion_{attr}.png (the first also to confusion.png).
+    the lstm_tagger predicts (tag, pos, morph, lemma), per-label
+    precision/recall/F1, accuracy, the confusion matrix and the most confused
+    pairs (for morph also the per-feature scores; for lemma the accuracy and
+    the most frequent wrong lemmas) to OUTPUT_DIR/report.json, and each
+    matrix to OUTPUT_DIR/confusion_{attr}.png (the first also to
+    confusion.png). With --train, the accuracy on words unseen in training.
     """
     from spacy.cli._util import setup_gpu
     from wasabi import msg
@@ -378,18 +430,25 @@ def report_cli(
     setup_gpu(gpu_id)
     try:
         report = evaluate_report(
-            pipeline, corpus, output_dir, attr, top_n=top_n, max_labels=max_labels, batch_size=batch_size
+            pipeline, corpus, output_dir, attr, top_n=top_n, max_labels=max_labels, batch_size=batch_size,
+            train_path=train,
         )
     except (ValueError, ImportError) as err:
         fail(str(err))
     for name in report["attrs"]:
         section = report[name]
         msg.good(f"{name}_acc {section['accuracy']:.4f} on {section['n_tokens']} tokens")
+        if "unseen_words" in section:
+            unseen = section["unseen_words"]
+            msg.text(f"  {unseen['accuracy']:.4f} on the {unseen['n_tokens']} tokens of words unseen in training")
         rows = [
             (f"{pair['gold']} -> {pair['predicted']}", pair["count"], f"{pair['share_of_errors']:.1%}")
             for pair in section["most_confused"][:10]
         ]
         if rows:
             msg.table(rows, header=(f"most confused {name} (gold -> predicted)", "tokens", "of errors"), divider=True)
-    images = ", ".join(str(output_dir / f"confusion_{name}.png") for name in report["attrs"])
-    msg.info(f"Wrote {output_dir / 'report.json'}, {images} and {output_dir / 'confusion.png'}")
+    images = [str(output_dir / f"confusion_{name}.png") for name in report["attrs"] if name != "lemma"]
+    if images:
+        msg.info(f"Wrote {output_dir / 'report.json'}, {', '.join(images)} and {output_dir / 'confusion.png'}")
+    else:
+        msg.info(f"Wrote {output_dir / 'report.json'}")

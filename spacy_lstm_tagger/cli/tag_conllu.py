@@ -67,8 +67,8 @@ def tag_conllu_cli(
 
     Text (one doc per line, or per paragraph with --paragraphs) is tokenized
     by the pipeline. CoNLL-U keeps its lines: words, sentences, comments and
-    the other columns stay, only UPOS and XPOS (and FEATS, if a component
-    assigns token.morph) are replaced.
+    the other columns stay, only UPOS and XPOS (and FEATS and LEMMA, if a
+    component assigns token.morph or token.lemma) are replaced.
     """
     from spacy.cli._util import setup_gpu
     from wasabi import Printer
