@@ -12,6 +12,7 @@ Prints a markdown table and writes everything to OUTPUT/accuracy.json.
     python benchmarks/accuracy.py --output training/benchmark-joint --joint [--quick]
     python benchmarks/accuracy.py --output training/benchmark-recipe --recipe \
         [--reuse lstm_accurate=training/accurate-ewt/model,5400] [--nlp.lang xx ...]
+    python benchmarks/accuracy.py --output training/benchmark-lemma --lemma [--reuse ...]
 
 --upos also trains the default config on the UPOS column (attr = "pos").
 --joint runs the joint comparison instead: spaCy's tagger + morphologizer
@@ -22,7 +23,14 @@ reports XPOS (tag_acc), UPOS (pos_acc) and FEATS (morph_acc) on test, training
 time and CPU words/s.
 --recipe compares the three shipped configs (default, fast, accurate; each
 predicting XPOS, UPOS and FEATS) with spaCy's tagger + morphologizer, in the
-joint table. --reuse NAME=TRAINING_DIR,SECONDS takes a pipeline this run
+joint table. --lemma compares the four-head default (XPOS, UPOS, FEATS, LEMMA) with spaCy's
+tagger + morphologizer + trainable_lemmatizer
+(configs/spacy_tagger_morphologizer_lemmatizer.cfg). LEMMA is scored the same
+way for both pipelines (scorer.lemma_or_missing: a gold "_" on a form that is
+not "_", UD's "no lemma given", is not scored, as in the CoNLL 2018
+evaluation); spaCy's own lemma_acc, which counts those tokens as errors, is
+kept beside it in accuracy.json as spacy_lemma_acc.
+--reuse NAME=TRAINING_DIR,SECONDS takes a pipeline this run
 would train from a `spacy train` output made earlier with the same config and
 corpus (its model-best, and the training seconds measured then), so a
 two-hour training can run in the background first; it is still evaluated and
@@ -77,8 +85,31 @@ RECIPE_RUNS = {
     "lstm_fast": ("configs/fast.cfg", [], "tag_acc"),
     "lstm_accurate": ("configs/accurate.cfg", [], "tag_acc"),
 }
+LEMMA_RUNS = {
+    "spacy_tagger_morphologizer_lemmatizer": ("configs/spacy_tagger_morphologizer_lemmatizer.cfg", [], "tag_acc"),
+    "lstm_default": ("configs/default.cfg", [], "tag_acc"),
+}
+LEMMA_WEIGHTS = {"tag_acc": 0.25, "pos_acc": 0.25, "morph_acc": 0.25, "lemma_acc": 0.25}
 # The scores of the joint table: UD column -> spaCy's score.
 JOINT_SCORES = {"XPOS": "tag_acc", "UPOS": "pos_acc", "FEATS": "morph_acc"}
+LEMMA_SCORES = {**JOINT_SCORES, "LEMMA": "lemma_acc"}
+
+
+def ud_lemma_acc(model_dir, test_path):
+    """lemma_acc of a pipeline on the test set's own words, scored by
+    spacy_lstm_tagger's scorer (a gold "_" is not scored) whatever the
+    pipeline's lemmatizer: the same rule for both sides of the table."""
+    import spacy
+    from spacy.tokens import Doc, DocBin
+    from spacy.training import Example
+
+    from spacy_lstm_tagger.scorer import score_lstm_tagger
+
+    nlp = spacy.load(model_dir)
+    golds = list(DocBin().from_disk(test_path).get_docs(nlp.vocab))
+    words = [Doc(nlp.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc]) for doc in golds]
+    examples = [Example(pred, gold) for pred, gold in zip(nlp.pipe(words), golds)]
+    return score_lstm_tagger(examples, attrs=["lemma"])["lemma_acc"]
 
 
 def best_dev_score(model_dir, key):
@@ -96,6 +127,7 @@ def main():
     parser.add_argument("--joint", action="store_true", help="spaCy's tagger+morphologizer vs the joint lstm_tagger")
     parser.add_argument("--quick", action="store_true", help="a few steps per run: checks the workflow only")
     parser.add_argument("--recipe", action="store_true", help="spaCy's tagger+morphologizer vs default, fast, accurate")
+    parser.add_argument("--lemma", action="store_true", help="spaCy's tagger+morphologizer+lemmatizer vs the default")
     parser.add_argument("--reuse", action="append", default=[], metavar="NAME=TRAINING_DIR,SECONDS")
     parser.add_argument("--only", nargs="*", help="run only these names (default: all)")
     args, overrides = parser.parse_known_args()
@@ -104,15 +136,20 @@ def main():
         name, _, rest = spec.partition("=")
         directory, _, seconds = rest.rpartition(",")
         reuse[name] = (Path(directory), float(seconds))
-    joint = args.joint or args.recipe
+    joint = args.joint or args.recipe or args.lemma
+    scores_shown = LEMMA_SCORES if args.lemma else JOINT_SCORES
+    weights = LEMMA_WEIGHTS if args.lemma else JOINT_WEIGHTS
 
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
     if args.train == parser.get_default("train"):
         # The bundled corpus, converted as the main job converts it.
         run(["bash", str(HERE.parent / "scripts" / "convert_ewt.sh")], output / "convert.log")
-    runs = dict(RECIPE_RUNS if args.recipe else JOINT_RUNS if args.joint else RUNS)
-    baseline = "spacy_tagger_morphologizer" if joint else "spacy_tagger"
+    runs = dict(LEMMA_RUNS if args.lemma else RECIPE_RUNS if args.recipe else JOINT_RUNS if args.joint else RUNS)
+    baseline = (
+        "spacy_tagger_morphologizer_lemmatizer" if args.lemma else "spacy_tagger_morphologizer" if joint
+        else "spacy_tagger"
+    )
     if args.upos and not args.joint:
         runs["lstm_default_upos"] = ("configs/default.cfg", UPOS_OVERRIDES, "pos_acc")
     if args.only:
@@ -152,16 +189,17 @@ def main():
             "model": str(model_dir / "model-best"),
             "reused": name in reuse,
         }
+        if args.lemma:
+            results[name]["spacy_lemma_acc"] = metrics.get("lemma_acc")
+            metrics["lemma_acc"] = ud_lemma_acc(model_dir / "model-best", args.test)
         if joint:
-            results[name]["test_scores"] = {score: metrics.get(score) for score in JOINT_SCORES.values()}
-            dev_scores = {score: best_dev_score(model_dir / "model-best", score) for score in JOINT_WEIGHTS}
+            results[name]["test_scores"] = {score: metrics.get(score) for score in scores_shown.values()}
+            dev_scores = {score: best_dev_score(model_dir / "model-best", score) for score in weights}
             results[name]["dev_scores"] = dev_scores
-            results[name]["dev_score"] = sum(
-                weight * (dev_scores[score] or 0.0) for score, weight in JOINT_WEIGHTS.items()
-            )
+            results[name]["dev_score"] = sum(weight * (dev_scores[score] or 0.0) for score, weight in weights.items())
             shown = ", ".join(
                 f"{column} {100 * metrics[score]:.2f}%" if metrics.get(score) is not None else f"{column} -"
-                for column, score in JOINT_SCORES.items()
+                for column, score in scores_shown.items()
             )
         else:
             shown = f"{key} {100 * metrics[key]:.2f}%"
@@ -182,20 +220,20 @@ def main():
             # speed.py calls its baseline "spacy_tagger".
             results[baseline if name == "spacy_tagger" else name]["words_per_second"] = value
 
-    table = joint_table(results, baseline) if joint else accuracy_table(results)
-    out = {**environment(), "quick": args.quick, "joint": args.joint, "recipe": args.recipe, "overrides": overrides, "corpus": vars(args), "results": results,
+    table = joint_table(results, baseline, scores_shown) if joint else accuracy_table(results)
+    out = {**environment(), "quick": args.quick, "joint": args.joint, "recipe": args.recipe, "lemma": args.lemma, "overrides": overrides, "corpus": vars(args), "results": results,
            "speed": speed, "table": table}
     with open(output / "accuracy.json", "w") as f:
         json.dump(out, f, indent=2)
     print(table)
 
 
-def joint_table(results, baseline):
-    """XPOS, UPOS and FEATS on test (gold tokens), training time and speed."""
+def joint_table(results, baseline, shown=JOINT_SCORES):
+    """XPOS, UPOS and FEATS (and LEMMA) on test (gold tokens), training time and speed."""
     lines = [
-        "| pipeline | config | " + " | ".join(f"{column} ({score})" for column, score in JOINT_SCORES.items())
+        "| pipeline | config | " + " | ".join(f"{column} ({score})" for column, score in shown.items())
         + " | dev score (model-best, equal weights) | training wall time | CPU words/s | words/s vs " + baseline + " |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|" + "---|" * (len(shown) + 6),
     ]
     base_wps = results.get(baseline, {}).get("words_per_second")
     for name, r in results.items():
@@ -203,7 +241,7 @@ def joint_table(results, baseline):
         ratio = f"{wps / base_wps:.2f}x" if wps and base_wps else "-"
         scores = " | ".join(
             f"{100 * r['test_scores'][score]:.2f}%" if r["test_scores"].get(score) is not None else "-"
-            for score in JOINT_SCORES.values()
+            for score in shown.values()
         )
         dev = f"{100 * r['dev_score']:.2f}"
         lines.append(

@@ -19,13 +19,13 @@ python -m spacy evaluate "$OUTPUT/model-best" corpus/en_ewt-ud-test.spacy --gold
 python - "$OUTPUT/test-metrics.json" <<'PY'
 import json, sys
 metrics = json.load(open(sys.argv[1]))
-for key, column in (("tag_acc", "XPOS"), ("pos_acc", "UPOS"), ("morph_acc", "FEATS")):
+for key, column in (("tag_acc", "XPOS"), ("pos_acc", "UPOS"), ("morph_acc", "FEATS"), ("lemma_acc", "LEMMA")):
     if metrics.get(key) is not None:
         print(f"EWT test {key}: {100 * metrics[key]:.2f}% ({column})")
 PY
 cat <<EOF2
 
 The trained pipeline is $OUTPUT/model-best (all scores: $OUTPUT/test-metrics.json). Use it:
-  python -c 'import spacy; nlp = spacy.load("$OUTPUT/model-best"); print([(t.text, t.tag_, t.pos_, str(t.morph)) for t in nlp("The dog ate the apple.")])'
+  python -c 'import spacy; nlp = spacy.load("$OUTPUT/model-best"); print([(t.text, t.tag_, t.pos_, str(t.morph), t.lemma_) for t in nlp("The dogs ate the apples.")])'
 or add it to another pipeline: nlp.add_pipe("lstm_tagger", source=spacy.load("$OUTPUT/model-best"))
 EOF2

@@ -17,7 +17,12 @@ def head_loss(
     """thinc's loss for one head: (gradient with respect to the logits per
     doc, loss). thinc smooths a "not X" row into values outside [0, 1] and
     then refuses them, so with label smoothing the positive and the "not X"
-    rows are scored in two calls (disjoint rows: the gradients add)."""
+    rows are scored in two calls (disjoint rows: the gradients add). A head
+    of one label (a small corpus where one lemma rule is frequent enough) has
+    probability 1 everywhere and nothing to smooth: thinc refuses smoothing
+    there, so it gets none."""
+    if len(labels) < 2:
+        label_smoothing = 0.0
 
     def loss(truths, smoothing):
         return SequenceCategoricalCrossentropy(

@@ -160,7 +160,7 @@ def test_report_other_attr_counts_untagged_as_errors(pipeline_dir, gold_corpus, 
     assert report["most_confused"][0]["gold"] == "NOUN"
     assert report["most_confused"][0]["predicted"] == UNTAGGED
     with pytest.raises(ValueError, match="attr"):
-        evaluate_report(pipeline_dir, gold_corpus, tmp_path, attr="lemma", plot=False)
+        evaluate_report(pipeline_dir, gold_corpus, tmp_path, attr="dep", plot=False)
 
 
 # tag-conllu -------------------------------------------------------------------

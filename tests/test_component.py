@@ -92,7 +92,7 @@ def test_labels_from_initialize_argument():
 def test_unknown_attr_is_refused():
     nlp = spacy.blank("en")
     with pytest.raises(ValueError, match="attr must be one of"):
-        nlp.add_pipe("lstm_tagger", config={"attr": "lemma"})
+        nlp.add_pipe("lstm_tagger", config={"attr": "dep"})
 
 
 def test_parameter_averages_are_swapped_in_and_restored():

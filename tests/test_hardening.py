@@ -100,7 +100,7 @@ def saved(pipeline_dir, tmp_path):
         ("labels", None, "labels must be a list of non-empty strings"),
         ("labels", [1, 2, 3], "labels must be a list of non-empty strings"),
         ("labels", ["NN", "NN"], "labels must be a list without repeats"),
-        ("attr", "ner", "attr must be one of \\['morph', 'pos', 'tag'\\]"),
+        ("attr", "ner", "attr must be one of \\['lemma', 'morph', 'pos', 'tag'\\]"),
         ("confidence", "bogus", "confidence must be one of"),
         ("overwrite", "yes", "overwrite must be true or false"),
         ("label_smoothing", 2, "label_smoothing must be a number"),

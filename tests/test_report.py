@@ -86,7 +86,7 @@ def test_report_sections_per_attribute(pipeline_dir, morph_corpus, tmp_path):
     with pytest.raises(ValueError, match="attr"):
         evaluate_report(pipeline_dir, morph_corpus, tmp_path, attr="tag,tag", plot=False)
     with pytest.raises(ValueError, match="attr"):
-        evaluate_report(pipeline_dir, morph_corpus, tmp_path, attr=["lemma"], plot=False)
+        evaluate_report(pipeline_dir, morph_corpus, tmp_path, attr=["dep"], plot=False)
 
 
 def test_morph_section_matches_spacy_scorer(morph_corpus, tmp_path):
@@ -124,7 +124,7 @@ def test_report_command_all_attributes(pipeline_dir, morph_corpus, tmp_path):
     assert "pos_acc 0.0000" in result.output and "tag_acc" in result.output
     assert srsly.read_json(tmp_path / "report.json")["attrs"] == ["pos", "tag"]
     assert (tmp_path / "confusion.png").read_bytes() == (tmp_path / "confusion_pos.png").read_bytes()
-    result = CliRunner().invoke(app, ["report", str(pipeline_dir), str(morph_corpus), str(tmp_path), "-a", "lemma"])
+    result = CliRunner().invoke(app, ["report", str(pipeline_dir), str(morph_corpus), str(tmp_path), "-a", "dep"])
     assert result.exit_code == 1 and "attr" in result.output
 
 

@@ -48,7 +48,7 @@ def test_spacy_train_with_default_config_writes_loadable_model_best(ewt_slice, t
     nlp = spacy.load(output / "model-best")
     assert nlp.pipe_names == ["lstm_tagger"]
     tagger = nlp.get_pipe("lstm_tagger")
-    assert tagger.predicted_attrs == ("tag", "pos", "morph")  # the default config's three heads
+    assert tagger.predicted_attrs == ("tag", "pos", "morph", "lemma")  # the default config's four heads
     assert len(tagger.head_labels["tag"]) > 30  # Penn Treebank tags seen in the slice
     dev = list(DocBin().from_disk(ewt_slice / "dev.spacy").get_docs(nlp.vocab))
     from spacy.training import Example

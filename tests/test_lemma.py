@@ -1,0 +1,271 @@
+"""The lemma head: rules as classes (lemma.py), decoding with backoff, the
+component's lemma annotations, gold handling and scores."""
+import json
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import numpy
+import pytest
+import spacy
+from spacy.tokens import Doc
+from spacy.training import Example
+
+from spacy_lstm_tagger.lemma import MIN_RULE_FREQ, apply_rule, best_lemmas, frequent_rules, lemma_rule, parse_rule
+from spacy_lstm_tagger.scorer import score_lstm_tagger
+
+from conftest import CORPUS, TINY_MODEL
+
+UYGHUR = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "UD_Uyghur-UDT"
+
+
+def conllu_pairs(path):
+    """(form, lemma) of every syntactic word of a CoNLL-U file with a lemma."""
+    for line in path.read_text(encoding="utf8").split("\n"):
+        cols = line.split("\t")
+        if len(cols) == 10 and cols[0].isdigit() and not (cols[2] == "_" and cols[1] != "_"):
+            yield cols[1], cols[2]
+
+
+def treebank_train(name):
+    if name == "EWT":
+        return CORPUS / "en_ewt-ud-train.conllu"
+    path = UYGHUR / "ug_udt-ud-train.conllu"
+    if not path.exists():
+        pytest.skip(f"{path} is not here (../shared/corpus)")
+    return path
+
+
+@pytest.mark.parametrize("treebank", ["EWT", "Uyghur"])
+def test_every_training_pair_has_a_rule_that_round_trips_through_its_label(treebank):
+    pairs = set(conllu_pairs(treebank_train(treebank)))
+    assert len(pairs) > 3000
+    counts = Counter()
+    for form, lemma in pairs:
+        rule = lemma_rule(form, lemma)
+        assert rule is not None, (form, lemma)
+        # The label is all there is at tagging time: re-read from its JSON.
+        label = json.dumps(json.loads(rule), ensure_ascii=False, separators=(",", ":"))
+        assert label == rule and apply_rule(label, form) == lemma, (form, lemma, rule)
+        counts[rule] += 1
+    # The rules generalize: far fewer of them than distinct pairs.
+    assert len(counts) < len(pairs) / 20
+
+
+def test_rules_keep_case_apart_from_the_edit():
+    assert lemma_rule("Ankara'da", "Ankara") == '["U0 L1",0,"",3,""]'
+    assert apply_rule(lemma_rule("Ankara'da", "Ankara"), "Kashgar'da") == "Kashgar"
+    # "The" -> "the" and "A" -> "a": one class (lowercase, no edit), "I" -> "I" another.
+    assert lemma_rule("The", "the") == lemma_rule("A", "a") == lemma_rule("dog", "dog") == '["L0",0,"",0,""]'
+    assert lemma_rule("I", "I") == '["U0",0,"",0,""]'
+    assert lemma_rule("dogs", "dog") == lemma_rule("Cats", "cat")
+    assert apply_rule(lemma_rule("studies", "study"), "FLIES") == "fly"
+    # Nothing in common: a whole-word rule, whatever the form.
+    assert lemma_rule("was", "be") == '["L0","be"]' and apply_rule('["L0","be"]', "were") == "be"
+    # Case runs past the middle count from the end: "iPhone"-like lemmas fit longer forms.
+    assert apply_rule(lemma_rule("McDonald's", "McDonald"), "McDougal's") == "McDougal"
+
+
+def test_missing_and_unencodable_lemmas_have_no_rule():
+    assert lemma_rule("dog", "_") is None  # UD: no lemma given
+    assert lemma_rule("_", "_") == '["L0",0,"",0,""]'  # the form "_" is its own lemma
+    assert lemma_rule("dog", "") is None
+    # "İ".lower() is two characters: the rule would not give the lemma back.
+    assert lemma_rule("İZMİR", "İzmir") is None
+
+
+def test_a_rule_applies_only_where_something_is_left_of_the_form():
+    rule = lemma_rule("walking", "walk")  # strip 3 at the end
+    assert apply_rule(rule, "talking") == "talk"
+    assert apply_rule(rule, "ing") is None and apply_rule(rule, "go") is None
+
+
+@pytest.mark.parametrize(
+    "label",
+    ['["L0",0,"",1]', '["X0",0,"",1,""]', '["L0",true,"",1,""]', '["L0",-1,"",1,""]', "L0", '["L0",""]', "[1,2]"],
+)
+def test_a_label_that_is_not_a_rule_is_refused(label):
+    with pytest.raises(ValueError, match="not a lemma rule"):
+        parse_rule(label)
+    nlp = spacy.blank("en")
+    with pytest.raises(ValueError, match="lemma label"):
+        nlp.add_pipe("lstm_tagger", config={"attr": ["tag", "lemma"], "model": dict(TINY_MODEL)}).add_label(
+            label, attr="lemma"
+        )
+
+
+def test_frequent_rules_keep_those_seen_min_freq_times():
+    counts = {"a": MIN_RULE_FREQ, "b": MIN_RULE_FREQ - 1, "c": 10}
+    assert frequent_rules(counts) == ["a", "c"]
+
+
+def test_decoding_takes_the_best_rule_that_applies_else_the_form():
+    rules = [lemma_rule("walking", "walk"), lemma_rule("dogs", "dog"), lemma_rule("The", "the")]
+    log_probs = numpy.log(numpy.asarray([[0.7, 0.2, 0.1], [0.6, 0.3, 0.1], [0.1, 0.2, 0.7]], dtype="float32"))
+    lemmas, chosen = best_lemmas(["Talking", "cats", "A"], log_probs, rules)
+    # "cats": stripping 3 would leave "c"... which is something: the best applies.
+    assert lemmas == ["talk", "c", "a"] and chosen == [0, 0, 2]
+    lemmas, chosen = best_lemmas(["ox", "a"], log_probs[:2], rules)
+    # "ox": strip 3 cannot apply, strip 1 leaves "o": the next best. "a": only the identity.
+    assert lemmas == ["o", "a"] and chosen == [1, 2]
+    lemmas, chosen = best_lemmas(["a"], log_probs[:1, :2], rules[:2])
+    assert lemmas == ["a"] and chosen == [None]  # no rule applies: the form
+
+
+# (words, XPOS, lemmas)
+DATA = [
+    ("The dogs were running in Ankara".split(), ["DT", "NNS", "VBD", "VBG", "IN", "NNP"],
+     ["the", "dog", "be", "run", "in", "Ankara"]),
+    ("I saw the cats walking".split(), ["PRP", "VBD", "DT", "NNS", "VBG"], ["I", "see", "the", "cat", "walk"]),
+    ("A dog was eating apples".split(), ["DT", "NN", "VBD", "VBG", "NNS"], ["a", "dog", "be", "eat", "apple"]),
+    ("The birds were singing".split(), ["DT", "NNS", "VBD", "VBG"], ["the", "bird", "be", "sing"]),
+]
+# Each rule of DATA three times (MIN_RULE_FREQ), and one seen once: "fed" -> "feed".
+TRAIN = DATA * MIN_RULE_FREQ + [("She fed birds".split(), ["PRP", "VBD", "NNS"], ["she", "feed", "bird"])]
+
+
+def lemma_examples(nlp, data=DATA, drop_lemmas=False):
+    examples = []
+    for words, tags, lemmas in data:
+        annotation = {"tags": tags} if drop_lemmas else {"tags": tags, "lemmas": lemmas}
+        examples.append(Example.from_dict(Doc(nlp.vocab, words=words), annotation))
+    return examples
+
+
+def train(attr=("tag", "lemma"), steps=40, data=TRAIN, **cfg):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": list(attr), **cfg})
+    examples = lemma_examples(nlp, data)
+    spacy.util.fix_random_seed(0)
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(steps):
+        nlp.update(examples, sgd=optimizer)
+    return nlp, examples
+
+
+@pytest.fixture(scope="module")
+def lemmatizer():
+    return train(confidence="all")
+
+
+def test_the_component_learns_lemmas_beside_tags(lemmatizer):
+    nlp, examples = lemmatizer
+    tagger = nlp.get_pipe("lstm_tagger")
+    assert tagger.predicted_attrs == ("tag", "lemma")
+    # A rule seen fewer than MIN_RULE_FREQ times is no class: "fed" -> "feed".
+    assert lemma_rule("fed", "feed") not in tagger.label_data["lemma"]
+    assert lemma_rule("dogs", "dog") in tagger.label_data["lemma"]
+    doc = nlp(Doc(nlp.vocab, words="The dogs were walking in Ankara".split()))
+    assert [t.lemma_ for t in doc] == ["the", "dog", "be", "walk", "in", "Ankara"]
+    assert all(0.0 < t._.lemma_prob <= 1.0 for t in doc)
+    assert doc._.lemma_probs.shape == (6, len(tagger.label_data["lemma"]))
+    assert doc._.lemma_prob_labels == tagger.label_data["lemma"]
+    scores = nlp.evaluate(examples)
+    assert scores["lemma_acc"] > 0.8 and scores["tag_acc"] > 0.9
+
+
+def test_lemmas_respect_overwrite(lemmatizer, tmp_path):
+    nlp, _ = lemmatizer
+    doc = nlp(Doc(nlp.vocab, words=["The", "dogs"], lemmas=["THE", ""]))
+    assert [t.lemma_ for t in doc] == ["THE", "dog"]  # overwrite = false: an earlier lemma stays
+    nlp.to_disk(tmp_path / "nlp")
+    nlp = spacy.load(tmp_path / "nlp", config={"components": {"lstm_tagger": {"overwrite": True}}})
+    assert [t.lemma_ for t in nlp(Doc(nlp.vocab, words=["The", "dogs"], lemmas=["THE", ""]))] == ["the", "dog"]
+
+
+def test_missing_and_rare_lemmas_train_nothing(lemmatizer):
+    nlp, _ = lemmatizer
+    tagger = nlp.get_pipe("lstm_tagger")
+    words = ["The", "dogs", "fed"]
+    example = Example.from_dict(Doc(nlp.vocab, words=words), {"tags": ["DT", "NNS", "VBD"], "lemmas": ["the", "_", "feed"]})
+    log_probs = tagger.predict([example.predicted])
+    _, d_scores = tagger.get_loss([example], log_probs)
+    lemma_columns = tagger._heads()[-1].columns
+    d_lemma = d_scores[0][:, lemma_columns]
+    assert numpy.abs(d_lemma[0]).sum() > 0  # "the": a class
+    assert numpy.abs(d_lemma[1]).sum() == 0  # "_": no lemma given
+    assert numpy.abs(d_lemma[2]).sum() == 0  # "feed": a rule too rare to be a class
+
+
+def test_a_corpus_without_lemmas_builds_no_lemma_head_and_warns():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": ["tag", "lemma"]})
+    examples = lemma_examples(nlp, drop_lemmas=True)
+    with pytest.warns(UserWarning, match="no lemma annotation"):
+        nlp.initialize(lambda: examples)
+    assert nlp.get_pipe("lstm_tagger").predicted_attrs == ("tag",)
+    assert [t.lemma_ for t in nlp("The dogs")] == ["", ""]
+
+
+def test_lemma_acc_does_not_score_missing_gold_lemmas():
+    nlp = spacy.blank("en")
+    gold = Doc(nlp.vocab, words=["dogs", "ran", "_"], lemmas=["dog", "_", "_"])
+    pred = Doc(nlp.vocab, words=["dogs", "ran", "_"], lemmas=["dog", "run", "_"])
+    assert score_lstm_tagger([Example(pred, gold)], attrs=["lemma"])["lemma_acc"] == 1.0
+    pred = Doc(nlp.vocab, words=["dogs", "ran", "_"], lemmas=["dogs", "run", "x"])
+    assert score_lstm_tagger([Example(pred, gold)], attrs=["lemma"])["lemma_acc"] == 0.0
+
+
+def test_lemma_head_survives_save_and_load(lemmatizer, tmp_path):
+    nlp, _ = lemmatizer
+    nlp.to_disk(tmp_path / "nlp")
+    loaded = spacy.load(tmp_path / "nlp")
+    words = "The birds were eating in Ankara".split()
+    a, b = nlp(Doc(nlp.vocab, words=words)), loaded(Doc(loaded.vocab, words=words))
+    assert [t.lemma_ for t in a] == [t.lemma_ for t in b]
+    assert numpy.allclose(a._.lemma_probs, b._.lemma_probs, atol=1e-6)
+
+
+def test_tag_conllu_fills_lemma_only_with_a_lemma_head(lemmatizer, tmp_path):
+    from spacy_lstm_tagger.cli.tag_conllu import tag_file
+
+    nlp, _ = lemmatizer
+    rows = [("1", "The"), ("2", "dogs"), ("3", "were"), ("4", "walking")]
+    source = "# sent_id = 1\n" + "".join(f"{i}\t{w}\tGOLD\t_\t_\t_\t_\t_\t_\t_\n" for i, w in rows) + "\n"
+    (tmp_path / "in.conllu").write_text(source, encoding="utf8")
+    tag_file(None, tmp_path / "in.conllu", tmp_path / "out.conllu", nlp=nlp, progress=False)
+    lines = [l.split("\t") for l in (tmp_path / "out.conllu").read_text(encoding="utf8").split("\n") if l[:1].isdigit()]
+    assert [cols[2] for cols in lines] == ["the", "dog", "be", "walk"]
+    assert [cols[4] for cols in lines] == ["DT", "NNS", "VBD", "VBG"]
+    # Without a lemma head the input's LEMMA column passes through.
+    tagger_only, _ = train(attr=("tag",), steps=5)
+    tag_file(None, tmp_path / "in.conllu", tmp_path / "out2.conllu", nlp=tagger_only, progress=False)
+    text = (tmp_path / "out2.conllu").read_text(encoding="utf8")
+    assert [l.split("\t")[2] for l in text.split("\n") if l[:1].isdigit()] == ["GOLD"] * 4
+
+
+def test_report_has_a_lemma_section_with_unseen_words(lemmatizer, tmp_path):
+    from spacy.tokens import DocBin
+
+    from spacy_lstm_tagger.cli.report import evaluate_report
+
+    nlp, examples = lemmatizer
+    DocBin(docs=[eg.reference for eg in examples]).to_disk(tmp_path / "train.spacy")
+    test_docs = [
+        Doc(nlp.vocab, words="The dogs were walking".split(), lemmas=["the", "dog", "be", "walk"]),
+        Doc(nlp.vocab, words="The cows were eating".split(), lemmas=["the", "cow", "be", "eat"]),
+        Doc(nlp.vocab, words="Cows".split(), lemmas=["_"]),  # no lemma given: not scored
+    ]
+    DocBin(docs=test_docs).to_disk(tmp_path / "test.spacy")
+    report = evaluate_report(
+        "p", tmp_path / "test.spacy", tmp_path / "out", "lemma", nlp=nlp, plot=False, progress=False,
+        train_path=tmp_path / "train.spacy",
+    )
+    lemma = report["lemma"]
+    predicted = [t.lemma_ for doc in test_docs for t in nlp(Doc(nlp.vocab, words=[w.text for w in doc]))][:8]
+    gold = ["the", "dog", "be", "walk", "the", "cow", "be", "eat"]
+    correct = sum(p == g for p, g in zip(predicted, gold))
+    assert lemma["n_tokens"] == 8 and report["lemma"]["n_unannotated_tokens"] == 1
+    assert lemma["lemma_acc"] == pytest.approx(correct / 8)
+    assert sum(pair["count"] for pair in lemma["most_confused"]) == 8 - correct
+    # "cows" is the one word the training corpus does not have.
+    assert lemma["unseen_words"]["n_tokens"] == 1
+    assert lemma["unseen_words"]["n_correct"] == int(predicted[5] == "cow")
+
+
+def test_a_head_of_one_label_trains_with_label_smoothing():
+    # One sentence type: only the identity rule is frequent enough to be a class.
+    data = [("the dog".split(), ["DT", "NN"], ["the", "dog"])] * 3
+    nlp, examples = train(steps=3, data=data, label_smoothing=0.1)
+    assert nlp.get_pipe("lstm_tagger").label_data["lemma"] == ['["L0",0,"",0,""]']
+    assert [t.lemma_ for t in nlp("The Cat")] == ["the", "cat"]
