@@ -1,21 +1,29 @@
 """The lemma head's classes: lemma rules, as UDPipe 2 frames the lemma.
 
 A rule says how to get the lemma from the word form: strip so many
-characters from the start and the end of the lowercased form (around the
-longest common substring of form and lemma), add others in their place, then
-set the lemma's casing. "dogs" -> "dog", "Cats" -> "cat" share a rule (strip
-1 at the end), and "The" -> "the" and "A" -> "a" share the casing (all
-lowercase), which is what lets one softmax over the rules seen in training
-generalize: the LSTM reads the characters and picks how much to strip. A form
-and lemma with nothing in common ("was" -> "be") get a whole-word rule.
-Casing is kept apart from the edit: UD lemmas keep the case of proper nouns
-("Ankara'da" -> "Ankara", "I" -> "I") and lowercase the rest ("The" -> "the").
+characters from the start and the end of the form (around the longest
+common substring of form and lemma), add others in their place, and set the
+case. "dogs" -> "dog" and "cats" -> "cat" share a rule (strip 1 at the end),
+which is what lets one softmax over the rules seen in training generalize:
+the LSTM reads the characters and picks how much to strip. A form and lemma
+with nothing in common ("was" -> "be") get a whole-word rule.
+
+Case comes first: a rule either keeps the form's own case ("K": "dogs" ->
+"dog", "HANO" -> "HANO", "NiMo" -> "NiMo", "Ankara'da" -> "Ankara", "I" ->
+"I"), or, where that does not give the lemma, edits the lowercased form and
+then sets the lemma's casing as runs ("L0": all lowercase, "The" -> "the" and
+"A" -> "a"; "U0 L1": capitalized, "kerala" -> "Kerala"; UDPipe 2's casing
+script). So UD's lemmas, which keep the case of proper nouns and lowercase
+the rest, cost the model one decision for a capitalized word (keep or
+lowercase) rather than a class per spelling pattern: on EWT dev, with the
+casing always written out, 43% of a partly trained model's lemma errors were
+case only (HANO -> Hano, NiMo -> nimo).
 
 Lengths rather than the stripped strings (which spaCy's edit trees match):
 an agglutinative language has a long tail of suffix chains, and on
 Uyghur-UDT the rules seen at least 3 times in train cover 99.35% of dev's
 lemmas as lengths (75 rules) against 96.48% as strings (217 rules); on EWT
-99.44% against 99.32%. Why not spaCy's edit trees at all: a tree lives in an
+99.44% against 99.32% (with the casing always written out). Why not spaCy's edit trees at all: a tree lives in an
 EditTrees store and points to its subtrees by id, so it cannot be a
 self-contained label string in the component's cfg as every other head's
 labels are; and case is part of a tree, so "The" -> "the" and "A" -> "a" are
@@ -23,7 +31,8 @@ two classes.
 
 A rule is a JSON list, readable in `labels`: [casing, characters to strip at
 the start, prefix to add, characters to strip at the end, suffix to add], or
-[casing, lemma] for a whole-word rule. A rule applies to a form that keeps at
+["K", lemma] for a whole-word rule ("L0"-style casings of the lowercased
+lemma are read too). A rule applies to a form that keeps at
 least one character after stripping; decoding takes the most probable rule
 that applies.
 
@@ -40,6 +49,8 @@ MISSING = "_"
 # nothing in the lemma head and fall back to the best rule that applies.
 MIN_RULE_FREQ = 3
 UPPER, LOWER = "U", "L"
+# The casing that keeps the form's own case and adds the lemma's strings as they are.
+KEEP = "K"
 # The parts of a whole-word rule and of an edit rule (bool is no int here).
 RULE_TYPES = {2: (str, str), 5: (str, int, str, int, str)}
 
@@ -89,20 +100,23 @@ def lemma_rule(form: str, lemma: str) -> Optional[str]:
     length, as "İ", has none) or the lemma is missing."""
     if not form or not lemma or (lemma == MISSING and form != MISSING):
         return None
-    casing = _casing(lemma)
     lower_form, lower_lemma = form.lower(), lemma.lower()
     start_form, start_lemma, length = _longest_common_substring(lower_form, lower_lemma)
     if length == 0:
-        parts = [casing, lower_lemma]
-    else:
-        end_form, end_lemma = start_form + length, start_lemma + length
-        parts = [
-            casing,
-            start_form,
-            lower_lemma[:start_lemma],
-            len(lower_form) - end_form,
-            lower_lemma[end_lemma:],
-        ]
+        # Nothing in common: the lemma as it is, whatever the form's case.
+        return _checked([KEEP, lemma], form, lemma)
+    end_form, end_lemma = start_form + length, start_lemma + length
+    strip_end = len(lower_form) - end_form
+    # The form's own case where it is the lemma's ("dogs", "HANO", "iPhone",
+    # "Ankara'da"), else the lemma's casing on the lowercased edit ("The").
+    kept = _checked([KEEP, start_form, lemma[:start_lemma], strip_end, lemma[end_lemma:]], form, lemma)
+    if kept is not None:
+        return kept
+    cased = [_casing(lemma), start_form, lower_lemma[:start_lemma], strip_end, lower_lemma[end_lemma:]]
+    return _checked(cased, form, lemma)
+
+
+def _checked(parts: list, form: str, lemma: str) -> Optional[str]:
     rule = json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
     return rule if apply_rule(rule, form) == lemma else None
 
@@ -131,6 +145,8 @@ def parse_rule(rule: str) -> Tuple[str, ...]:
 
 
 def _is_casing(casing: str) -> bool:
+    if casing == KEEP:
+        return True
     runs = casing.split(" ")
     for run in runs:
         if len(run) < 2 or run[0] not in (UPPER, LOWER):
@@ -146,12 +162,14 @@ def apply_rule(rule: str, form: str) -> Optional[str]:
     """The lemma the rule makes from form, None if it does not apply
     (stripping would leave nothing of the form)."""
     parts = parse_rule(rule)
-    lower = form.lower()
     if len(parts) == 2:
-        return _apply_casing(parts[0], parts[1])
+        return parts[1] if parts[0] == KEEP else _apply_casing(parts[0], parts[1])
     casing, strip_start, add_prefix, strip_end, add_suffix = parts
-    if len(lower) - strip_start - strip_end <= 0:
+    if len(form) - strip_start - strip_end <= 0:
         return None
+    if casing == KEEP:
+        return add_prefix + form[strip_start:len(form) - strip_end] + add_suffix
+    lower = form.lower()
     stem = lower[strip_start:len(lower) - strip_end]
     return _apply_casing(casing, add_prefix + stem + add_suffix)
 

@@ -52,23 +52,28 @@ def test_every_training_pair_has_a_rule_that_round_trips_through_its_label(treeb
     assert len(counts) < len(pairs) / 20
 
 
-def test_rules_keep_case_apart_from_the_edit():
-    assert lemma_rule("Ankara'da", "Ankara") == '["U0 L1",0,"",3,""]'
+def test_rules_keep_the_form_case_or_set_the_lemma_case():
+    # The form's own case where it is the lemma's: one class for all of these.
+    identity = lemma_rule("dog", "dog")
+    assert identity == '["K",0,"",0,""]'
+    assert lemma_rule("I", "I") == lemma_rule("HANO", "HANO") == lemma_rule("NiMo", "NiMo") == identity
+    assert lemma_rule("Ankara'da", "Ankara") == '["K",0,"",3,""]'
     assert apply_rule(lemma_rule("Ankara'da", "Ankara"), "Kashgar'da") == "Kashgar"
-    # "The" -> "the" and "A" -> "a": one class (lowercase, no edit), "I" -> "I" another.
-    assert lemma_rule("The", "the") == lemma_rule("A", "a") == lemma_rule("dog", "dog") == '["L0",0,"",0,""]'
-    assert lemma_rule("I", "I") == '["U0",0,"",0,""]'
-    assert lemma_rule("dogs", "dog") == lemma_rule("Cats", "cat")
-    assert apply_rule(lemma_rule("studies", "study"), "FLIES") == "fly"
-    # Nothing in common: a whole-word rule, whatever the form.
-    assert lemma_rule("was", "be") == '["L0","be"]' and apply_rule('["L0","be"]', "were") == "be"
-    # Case runs past the middle count from the end: "iPhone"-like lemmas fit longer forms.
+    # Else the lowercased edit and the lemma's casing: "The" -> "the" and "A" -> "a" share one.
+    assert lemma_rule("The", "the") == lemma_rule("A", "a") == '["L0",0,"",0,""]'
+    assert lemma_rule("Dogs", "dog") == '["L0",0,"",1,""]' and apply_rule('["L0",0,"",1,""]', "CATS") == "cat"
+    assert lemma_rule("kerala", "Kerala") == '["U0 L1",0,"",0,""]'
+    assert lemma_rule("dogs", "dog") == lemma_rule("cats", "cat") == '["K",0,"",1,""]'
+    assert apply_rule(lemma_rule("studies", "study"), "flies") == "fly"
+    # Nothing in common: a whole-word rule, whatever the form and its case.
+    assert lemma_rule("was", "be") == lemma_rule("Was", "be") == '["K","be"]'
+    assert apply_rule('["K","be"]', "were") == "be"
     assert apply_rule(lemma_rule("McDonald's", "McDonald"), "McDougal's") == "McDougal"
 
 
 def test_missing_and_unencodable_lemmas_have_no_rule():
     assert lemma_rule("dog", "_") is None  # UD: no lemma given
-    assert lemma_rule("_", "_") == '["L0",0,"",0,""]'  # the form "_" is its own lemma
+    assert lemma_rule("_", "_") == '["K",0,"",0,""]'  # the form "_" is its own lemma
     assert lemma_rule("dog", "") is None
     # "İ".lower() is two characters: the rule would not give the lemma back.
     assert lemma_rule("İZMİR", "İzmir") is None
@@ -82,7 +87,8 @@ def test_a_rule_applies_only_where_something_is_left_of_the_form():
 
 @pytest.mark.parametrize(
     "label",
-    ['["L0",0,"",1]', '["X0",0,"",1,""]', '["L0",true,"",1,""]', '["L0",-1,"",1,""]', "L0", '["L0",""]', "[1,2]"],
+    ['["L0",0,"",1]', '["X0",0,"",1,""]', '["L0",true,"",1,""]', '["L0",-1,"",1,""]', "L0", '["K",""]', "[1,2]",
+     '["K0",0,"",1,""]'],
 )
 def test_a_label_that_is_not_a_rule_is_refused(label):
     with pytest.raises(ValueError, match="not a lemma rule"):
@@ -104,7 +110,7 @@ def test_decoding_takes_the_best_rule_that_applies_else_the_form():
     log_probs = numpy.log(numpy.asarray([[0.7, 0.2, 0.1], [0.6, 0.3, 0.1], [0.1, 0.2, 0.7]], dtype="float32"))
     lemmas, chosen = best_lemmas(["Talking", "cats", "A"], log_probs, rules)
     # "cats": stripping 3 would leave "c"... which is something: the best applies.
-    assert lemmas == ["talk", "c", "a"] and chosen == [0, 0, 2]
+    assert lemmas == ["Talk", "c", "a"] and chosen == [0, 0, 2]
     lemmas, chosen = best_lemmas(["ox", "a"], log_probs[:2], rules)
     # "ox": strip 3 cannot apply, strip 1 leaves "o": the next best. "a": only the identity.
     assert lemmas == ["o", "a"] and chosen == [1, 2]
@@ -132,7 +138,7 @@ def lemma_examples(nlp, data=DATA, drop_lemmas=False):
     return examples
 
 
-def train(attr=("tag", "lemma"), steps=40, data=TRAIN, **cfg):
+def train(attr=("tag", "lemma"), steps=60, data=TRAIN, **cfg):
     nlp = spacy.blank("en")
     nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": list(attr), **cfg})
     examples = lemma_examples(nlp, data)
@@ -267,5 +273,6 @@ def test_a_head_of_one_label_trains_with_label_smoothing():
     # One sentence type: only the identity rule is frequent enough to be a class.
     data = [("the dog".split(), ["DT", "NN"], ["the", "dog"])] * 3
     nlp, examples = train(steps=3, data=data, label_smoothing=0.1)
-    assert nlp.get_pipe("lstm_tagger").label_data["lemma"] == ['["L0",0,"",0,""]']
-    assert [t.lemma_ for t in nlp("The Cat")] == ["the", "cat"]
+    # The one rule keeps the form: "The Cat" stays as it is.
+    assert nlp.get_pipe("lstm_tagger").label_data["lemma"] == ['["K",0,"",0,""]']
+    assert [t.lemma_ for t in nlp("The Cat")] == ["The", "Cat"]
