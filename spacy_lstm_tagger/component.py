@@ -23,7 +23,16 @@ from .loss import head_loss, logit_to_log_prob_gradient
 from .morph import Head, decode_features, feature_gold, feature_inventory, is_known, output_heads
 from .scorer import score_lstm_tagger
 from .serialization import SavedComponent, head_layout
-from .settings import ATTRS, CONFIG_SETTINGS, UD_COLUMNS, check_label, check_gold, check_settings, label_values, labels_from_data
+from .settings import (
+    ATTRS,
+    CONFIG_SETTINGS,
+    UD_COLUMNS,
+    check_gold,
+    check_label,
+    check_settings,
+    label_values,
+    labels_from_data,
+)
 from .thinc_model import ARCHITECTURE
 
 # The architecture alone: spaCy fills in its defaults from the builder's
@@ -321,12 +330,11 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
                 for label in attr_labels:
                     self.add_label(label, attr=attr)
         if not self.predicted_attrs:
-            columns = UD_COLUMNS
             raise ValueError(
                 f"lstm_tagger '{self.name}': the training examples have no "
                 f"{' / '.join(f'token.{a}_' for a in self.attrs)} annotation and no labels were given, so "
                 f"there is nothing to learn; check the corpus (for UD, the "
-                f"{' / '.join(columns[a] for a in self.attrs)} column) "
+                f"{' / '.join(UD_COLUMNS[a] for a in self.attrs)} column) "
                 f"or pass [initialize.components.{self.name}.labels]."
             )
         missing = [a for a in self.attrs if a not in self.predicted_attrs]
