@@ -18,10 +18,10 @@ from spacy.vocab import Vocab
 from thinc.api import Model
 from thinc.types import Floats2d
 
-from .lemma import best_lemmas, lemma_rule
+from .lemma import best_lemmas, lemma_rule, lexicon_entries
 from .loss import head_loss, logit_to_log_prob_gradient
 from .morph import Head, decode_features, feature_gold, feature_inventory, is_known, output_heads
-from .scorer import score_lstm_tagger
+from .scorer import lemma_or_missing, score_lstm_tagger
 from .serialization import SavedComponent, head_layout
 from .settings import (
     ATTRS,
@@ -344,6 +344,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
                 f"lstm_tagger '{self.name}': built heads for {', '.join(self.predicted_attrs)}; "
                 f"no {', '.join(missing)} annotation in the training data, so no head for it."
             )
+        self._build_lemma_lexicon(get_examples)
         doc_sample = [eg.x for eg in islice(get_examples(), 10)]
         self._build_model(doc_sample)
 
@@ -430,13 +431,50 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             keys, token_probs = decode_features(self.vocab.morphology, inventory, head_log_probs, len(doc))
             yield keys, token_probs, None, None
 
+    def _build_lemma_lexicon(self, get_examples: Callable[[], Iterable[Example]]) -> None:
+        """cfg["lemma_lexicon"]: the training data's (form, POS) -> lemma
+        (lemma.lexicon_entries), keyed by the pos head's UPOS or else the tag
+        head's XPOS; none without a lemma head or a POS head."""
+        self.cfg.pop("lemma_lexicon", None)
+        pos_attr = next((a for a in ("pos", "tag") if a in self.predicted_attrs), None)
+        if "lemma" not in self.predicted_attrs or pos_attr is None:
+            return
+        field = f"{pos_attr}_"
+        triples = (
+            (token.text, getattr(token, field), lemma_or_missing(token))
+            for example in get_examples()
+            for token in example.reference
+        )
+        entries = lexicon_entries((form, pos, lemma) for form, pos, lemma in triples if pos and lemma)
+        self.cfg["lemma_lexicon"] = {"pos_attr": pos_attr, "entries": entries}
+
+    def _lexicon(self) -> Tuple[Optional[Head], Dict[Tuple[str, str], str]]:
+        """The POS head the lexicon is keyed by and {(form, POS): lemma}, built
+        once per stored lexicon (a new one after initialize or a load)."""
+        stored = self.cfg.get("lemma_lexicon")
+        if stored is None:
+            return None, {}
+        cached = getattr(self, "_lexicon_cache", None)
+        if cached is None or cached[0] is not stored:
+            head = next(head for head in self._heads() if head.attr == stored["pos_attr"])
+            cached = (stored, head, {(form, pos): lemma for form, pos, lemma in stored["entries"]})
+            self._lexicon_cache = cached
+        return cached[1], cached[2]
+
     def _decode_lemmas(self, head: Head, docs: List[Doc], log_probs: List[numpy.ndarray], with_probs: bool):
-        """_decode for the lemma head: the most probable rule that applies to
-        each form (lemma.best_lemmas), the lemma's string hash."""
+        """_decode for the lemma head: a seen (form, predicted POS)'s lemma
+        from the lexicon, else the most probable rule that applies to the
+        form (lemma.best_lemmas); the lemma's string hash."""
         strings = self.vocab.strings
+        pos_head, lexicon = self._lexicon()
         for doc, doc_log_probs in zip(docs, log_probs):
             scores = doc_log_probs[:, head.columns]
-            lemmas, chosen = best_lemmas([token.text for token in doc], scores, head.labels)
+            forms = [token.text for token in doc]
+            known = None
+            if lexicon:
+                pos = [pos_head.labels[i] for i in doc_log_probs[:, pos_head.columns].argmax(axis=1).tolist()]
+                known = [lexicon.get(key) for key in zip(forms, pos)]
+            lemmas, chosen = best_lemmas(forms, scores, head.labels, known)
             values = numpy.asarray([strings.add(lemma) for lemma in lemmas], dtype="uint64")
             if not with_probs:
                 yield values, None, None, None

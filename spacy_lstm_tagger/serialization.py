@@ -57,7 +57,9 @@ class SavedComponent:
             raise ValueError(f"lstm_tagger '{self.name}': {source} must hold a JSON object, got {stored!r}.")
         # No morph_mode: saved before it existed (release 0.1.0, 0.2.0), whose
         # weights predict whole bundles, whatever the pipeline's config says.
-        cfg = {**self.cfg, "morph_mode": "bundle", **stored}
+        # No lemma_lexicon: none was built (no lemma head, or no POS head beside it).
+        base = {key: value for key, value in self.cfg.items() if key != "lemma_lexicon"}
+        cfg = {**base, "morph_mode": "bundle", **stored}
         check_settings(cfg, f"lstm_tagger '{self.name}': {source}")
         cfg.update(self._config_settings)  # the config decides these
         self.cfg = cfg

@@ -30,7 +30,9 @@ def check_settings(cfg: Dict[str, Any], where: str) -> None:
     def fail(field: str, wanted: str) -> None:
         raise ValueError(f"{where}: {field} must be {wanted}, got {cfg.get(field)!r}.")
 
-    unknown = sorted(set(cfg) - {"labels", "attr", "neg_prefix", "label_smoothing", "morph_mode", *CONFIG_SETTINGS})
+    unknown = sorted(
+        set(cfg) - {"labels", "attr", "neg_prefix", "label_smoothing", "morph_mode", "lemma_lexicon", *CONFIG_SETTINGS}
+    )
     if unknown:
         raise ValueError(f"{where}: unknown settings {unknown} (saved by a newer release of spacy-lstm-tagger?).")
     attr = cfg.get("attr")
@@ -54,6 +56,8 @@ def check_settings(cfg: Dict[str, Any], where: str) -> None:
     smoothing = cfg.get("label_smoothing")
     if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or not 0.0 <= smoothing < 1.0:
         fail("label_smoothing", "a number from 0 up to (not including) 1")
+    if "lemma_lexicon" in cfg:
+        check_lexicon(cfg["lemma_lexicon"], attrs, fail)
     labels = cfg.get("labels")
     if isinstance(attr, str):  # one attribute: a list of labels, as release 0.1.0 stored it
         heads = {attr: labels}
@@ -70,6 +74,27 @@ def check_settings(cfg: Dict[str, Any], where: str) -> None:
             fail("labels", "a list without repeats" + ("" if isinstance(attr, str) else f" for {head}"))
         for label in head_labels:
             check_label(label, head, cfg["neg_prefix"], where)
+
+
+def check_lexicon(lexicon: Any, attrs: List[str], fail: Callable[[str, str], None]) -> None:
+    """The lemma lexicon a cfg stores (component.py builds it): the POS
+    attribute it is keyed by, one the component predicts, and its rows."""
+    if (
+        not isinstance(lexicon, dict)
+        or set(lexicon) != {"pos_attr", "entries"}
+        or lexicon["pos_attr"] not in ("pos", "tag")
+        or lexicon["pos_attr"] not in attrs
+        or "lemma" not in attrs
+        or not isinstance(lexicon["entries"], list)
+        or not all(
+            isinstance(row, list) and len(row) == 3 and all(isinstance(v, str) and v for v in row)
+            for row in lexicon["entries"]
+        )
+    ):
+        fail(
+            "lemma_lexicon",
+            'an object {"pos_attr": "pos" or "tag" (predicted beside lemma), "entries": [[form, POS, lemma], ...]}',
+        )
 
 
 def check_label(label: str, attr: str, neg_prefix: str, where: str) -> None:

@@ -276,3 +276,29 @@ def test_a_head_of_one_label_trains_with_label_smoothing():
     # The one rule keeps the form: "The Cat" stays as it is.
     assert nlp.get_pipe("lstm_tagger").label_data["lemma"] == ['["K",0,"",0,""]']
     assert [t.lemma_ for t in nlp("The Cat")] == ["The", "Cat"]
+
+
+def test_the_lexicon_gives_seen_words_their_training_lemma(lemmatizer):
+    nlp, _ = lemmatizer
+    tagger = nlp.get_pipe("lstm_tagger")
+    lexicon = tagger.cfg["lemma_lexicon"]
+    # Keyed by the tag head's XPOS here (no pos head); "fed" -> "feed" was seen once.
+    assert lexicon["pos_attr"] == "tag" and ["fed", "VBD", "feed"] in lexicon["entries"]
+    assert lemma_rule("fed", "feed") not in tagger.label_data["lemma"]  # no rule class makes it
+    doc = nlp(Doc(nlp.vocab, words=["She", "fed", "birds"]))
+    assert doc[1].tag_ == "VBD" and doc[1].lemma_ == "feed"
+    assert doc[1]._.lemma_prob == 0.0  # no rule made the lemma
+    assert doc[2].lemma_ == "bird" and doc[2]._.lemma_prob > 0.0
+
+
+def test_no_lexicon_without_a_pos_head_and_a_bad_one_is_refused(tmp_path):
+    nlp, _ = train(attr=("lemma",), steps=2)
+    assert "lemma_lexicon" not in nlp.get_pipe("lstm_tagger").cfg
+    nlp, _ = train(steps=2)
+    nlp.to_disk(tmp_path / "nlp")
+    cfg_path = tmp_path / "nlp" / "lstm_tagger" / "cfg"
+    cfg = json.loads(cfg_path.read_text(encoding="utf8"))
+    cfg["lemma_lexicon"]["pos_attr"] = "morph"
+    cfg_path.write_text(json.dumps(cfg), encoding="utf8")
+    with pytest.raises(ValueError, match="lemma_lexicon must be"):
+        spacy.load(tmp_path / "nlp")
