@@ -129,9 +129,9 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             morph_prob, lemma_prob) or "all" (also doc._.tag_probs, ...). In
             morph_mode "features", morph_prob is the product of the chosen
             values' probabilities and doc._.morph_probs is None. lemma_prob is
-            the probability of the rule that made the lemma (0.0 where no rule
-            applied and the lemma is the form); doc._.lemma_probs are over
-            the rules.
+            the probability of the most probable rule that makes the lemma
+            (0.0 where none does: a lexicon lemma, or the form as backoff);
+            doc._.lemma_probs are over the rules.
         morph_mode (str): "bundle": one classifier over the FEATS bundles seen
             in training (as spaCy's morphologizer); "features": one per UD
             feature with an "absent" value, joined into a bundle (as Stanza and
