@@ -15,6 +15,7 @@ from spacy_lstm_tagger.lemma import MIN_RULE_FREQ, apply_rule, best_lemmas, freq
 from spacy_lstm_tagger.scorer import score_lstm_tagger
 
 from conftest import CORPUS, TINY_MODEL
+from test_joint import train_joint
 
 UYGHUR = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "UD_Uyghur-UDT"
 
@@ -139,14 +140,7 @@ def lemma_examples(nlp, data=DATA, drop_lemmas=False):
 
 
 def train(attr=("tag", "lemma"), steps=60, data=TRAIN, **cfg):
-    nlp = spacy.blank("en")
-    nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": list(attr), **cfg})
-    examples = lemma_examples(nlp, data)
-    spacy.util.fix_random_seed(0)
-    optimizer = nlp.initialize(lambda: examples)
-    for _ in range(steps):
-        nlp.update(examples, sgd=optimizer)
-    return nlp, examples
+    return train_joint(list(attr), lambda nlp: lemma_examples(nlp, data), steps=steps, **cfg)
 
 
 @pytest.fixture(scope="module")
