@@ -13,28 +13,30 @@ Case comes first: a rule either keeps the form's own case ("K": "dogs" ->
 "I"), or, where that does not give the lemma, edits the lowercased form and
 then sets the lemma's casing as runs ("L0": all lowercase, "The" -> "the" and
 "A" -> "a"; "U0 L1": capitalized, "kerala" -> "Kerala"; UDPipe 2's casing
-script). So UD's lemmas, which keep the case of proper nouns and lowercase
-the rest, cost the model one decision for a capitalized word (keep or
-lowercase) rather than a class per spelling pattern: on EWT dev, with the
-casing always written out, 43% of a partly trained model's lemma errors were
-case only (HANO -> Hano, NiMo -> nimo).
+script). UD's lemmas keep the case of proper nouns and lowercase the rest, so
+a capitalized word is one decision, keep or lowercase. On EWT dev this scored
+the same as writing the casing out for every rule (96.51% against 96.50%
+lemma accuracy, one training each; BENCHMARKS.md, "Lemmas"); it is kept for
+its fewer classes (204 against 212) and because an unusual spelling ("NiMo")
+needs no class of its own.
 
 Lengths rather than the stripped strings (which spaCy's edit trees match):
 an agglutinative language has a long tail of suffix chains, and on
 Uyghur-UDT the rules seen at least 3 times in train cover 99.35% of dev's
 lemmas as lengths (75 rules) against 96.48% as strings (217 rules); on EWT
-99.44% against 99.32% (with the casing always written out). Why not spaCy's edit trees at all: a tree lives in an
-EditTrees store and points to its subtrees by id, so it cannot be a
-self-contained label string in the component's cfg as every other head's
-labels are; and case is part of a tree, so "The" -> "the" and "A" -> "a" are
-two classes.
+99.44% against 99.32% (with the casing written out for every rule).
+
+Why not spaCy's edit trees at all: a tree lives in an EditTrees store and
+points to its subtrees by id, so it cannot be a self-contained label string
+in the component's cfg as every other head's labels are; and case is part of
+a tree, so "The" -> "the" and "A" -> "a" are two classes.
 
 A rule is a JSON list, readable in `labels`: [casing, characters to strip at
 the start, prefix to add, characters to strip at the end, suffix to add], or
 ["K", lemma] for a whole-word rule ("L0"-style casings of the lowercased
-lemma are read too). A rule applies to a form that keeps at
-least one character after stripping; decoding takes the most probable rule
-that applies.
+lemma are read too). A rule applies to a form that keeps at least one
+character after stripping; decoding takes the most probable rule that
+applies (after the lexicon, below).
 
 Pure Python: no spaCy, no torch.
 """

@@ -74,6 +74,9 @@ def check_settings(cfg: Dict[str, Any], where: str) -> None:
             fail("labels", "a list without repeats" + ("" if isinstance(attr, str) else f" for {head}"))
         for label in head_labels:
             check_label(label, head, cfg["neg_prefix"], where)
+    lexicon = cfg.get("lemma_lexicon")
+    if lexicon is not None and not all(heads.get(a) for a in (lexicon["pos_attr"], "lemma")):
+        fail("lemma_lexicon", f"absent: the labels have no {lexicon['pos_attr']} or no lemma head to key it by")
 
 
 def check_lexicon(lexicon: Any, attrs: List[str], fail: Callable[[str, str], None]) -> None:
