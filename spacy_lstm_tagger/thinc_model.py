@@ -89,6 +89,8 @@ def check_settings(settings: dict) -> None:
         for name in ("char_width", "char_filters", "char_length"):
             if not is_int(settings[name]) or settings[name] < 1:
                 _fail(name, "an integer >= 1 when char_rows > 0", settings[name])
+    if not is_int(settings["char_end_positions"]) or not 0 <= settings["char_end_positions"] <= settings["char_length"]:
+        _fail("char_end_positions", "an integer from 0 up to char_length", settings["char_end_positions"])
     if not isinstance(settings["sparse_embeddings"], bool):
         _fail("sparse_embeddings", "true or false", settings["sparse_embeddings"])
     for name in ("dropout", "word_dropout"):
@@ -118,6 +120,7 @@ def build_lstm_tagger_model(
     include_static_vectors: bool = False,
     max_sequence_length: int = 512,
     sparse_embeddings: bool = True,
+    char_end_positions: int = 0,
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A BiLSTM tagger over hashed word, prefix, suffix and shape features, a
@@ -152,6 +155,7 @@ def build_lstm_tagger_model(
             word_dropout=word_dropout,
             include_static_vectors=include_static_vectors,
             sparse_embeddings=sparse_embeddings,
+            char_end_positions=char_end_positions,
         ),
         dims={"nO": nO, "nV": None},
     )
@@ -173,6 +177,7 @@ def init(
     word_dropout: float,
     include_static_vectors: bool,
     sparse_embeddings: bool,
+    char_end_positions: int = 0,
 ) -> None:
     if model.layers:
         return
@@ -209,6 +214,7 @@ def init(
         char_filters=char_filters,
         vectors_width=vectors_width,
         sparse_embeddings=sparse_embeddings,
+        char_end_positions=char_end_positions,
     )
     # As spaCy's Softmax layers: an untrained tagger predicts the uniform
     # distribution, so label smoothing scales the first gradients exactly.

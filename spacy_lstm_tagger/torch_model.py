@@ -14,20 +14,38 @@ from torch.nn.utils.rnn import PackedSequence
 
 class CharCNN(nn.Module):
     """Character embeddings -> 1D convolution -> max over the word's characters.
-    Gives every word, seen or not, a vector built from its spelling."""
+    Gives every word, seen or not, a vector built from its spelling.
 
-    def __init__(self, rows: int, width: int, filters: int, window: int = 3):
+    end_positions > 0 also returns the convolution's output at the word's
+    last end_positions characters: the max says which patterns a word has,
+    not where, and suffixing languages mark FEATS and the lemma's edit at the
+    end of the word."""
+
+    def __init__(self, rows: int, width: int, filters: int, window: int = 3, end_positions: int = 0):
         super().__init__()
         self.embedding = nn.Embedding(rows, width, padding_idx=0)
         self.conv = nn.Conv1d(width, filters, kernel_size=window, padding=window // 2)
+        self.end_positions = end_positions
+        self.output_width = filters * (1 + end_positions)
 
     def forward(self, chars: torch.Tensor) -> torch.Tensor:
-        """chars: (n_words, max_chars) ids, 0 = padding. Returns (n_words, filters)."""
+        """chars: (n_words, max_chars) ids, 0 = padding (after the characters).
+        Returns (n_words, output_width)."""
+        present = chars != 0
         hidden = torch.relu(self.conv(self.embedding(chars).transpose(1, 2)))
         # ReLU output is >= 0, so zeroing the padding leaves the max unchanged
         # for every word that has at least one character.
-        hidden = hidden * (chars != 0).unsqueeze(1)
-        return hidden.max(dim=2).values
+        hidden = hidden * present.unsqueeze(1)
+        pooled = hidden.max(dim=2).values
+        if not self.end_positions:
+            return pooled
+        lengths = present.sum(dim=1, keepdim=True)
+        # Position k from the end (k = 1: the last character); a shorter word
+        # repeats its first character's column.
+        steps = torch.arange(1, self.end_positions + 1, device=chars.device).unsqueeze(0)
+        index = (lengths - steps).clamp(min=0)
+        ends = torch.gather(hidden, 2, index.unsqueeze(1).expand(-1, hidden.shape[1], -1))
+        return torch.cat([pooled, ends.transpose(1, 2).flatten(1)], dim=1)
 
 
 class LSTMTagger(nn.Module):
@@ -63,6 +81,7 @@ class LSTMTagger(nn.Module):
         char_filters: int = 64,
         vectors_width: int = 0,
         sparse_embeddings: bool = False,
+        char_end_positions: int = 0,
     ):
         super().__init__()
         if len(feature_rows) != len(feature_widths) or not feature_rows:
@@ -82,9 +101,9 @@ class LSTMTagger(nn.Module):
             nn.Embedding(rows, width, padding_idx=0, sparse=sparse_embeddings)
             for rows, width in zip(feature_rows, feature_widths)
         )
-        self.chars = CharCNN(char_rows, char_width, char_filters) if char_rows else None
+        self.chars = CharCNN(char_rows, char_width, char_filters, end_positions=char_end_positions) if char_rows else None
         self.vectors_width = vectors_width
-        input_width = sum(feature_widths) + (char_filters if char_rows else 0) + vectors_width
+        input_width = sum(feature_widths) + (self.chars.output_width if char_rows else 0) + vectors_width
         self.input_dropout = nn.Dropout(dropout)
         self.lstm = nn.LSTM(
             input_width,

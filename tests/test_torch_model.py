@@ -100,3 +100,21 @@ def test_gradients_flow_through_packing():
     out[:, 0].sum().backward()
     assert module.embeddings[1].weight.grad.abs().sum() > 0
     assert module.lstm.weight_ih_l0.grad.abs().sum() > 0
+
+
+def test_char_cnn_end_positions_read_the_last_characters():
+    from spacy_lstm_tagger.torch_model import CharCNN
+
+    torch.manual_seed(0)
+    cnn = CharCNN(rows=20, width=4, filters=3, end_positions=2)
+    chars = torch.tensor([[5, 6, 7, 0, 0], [8, 0, 0, 0, 0]])
+    out = cnn(chars)
+    assert out.shape == (2, 9) and cnn.output_width == 9
+    hidden = torch.relu(cnn.conv(cnn.embedding(chars).transpose(1, 2))) * (chars != 0).unsqueeze(1)
+    assert torch.equal(out[:, :3], hidden.max(dim=2).values)
+    # Word 1: its last character (position 2), then the one before (1).
+    assert torch.equal(out[0, 3:6], hidden[0, :, 2]) and torch.equal(out[0, 6:], hidden[0, :, 1])
+    # A one-character word repeats its only character's column.
+    assert torch.equal(out[1, 3:6], hidden[1, :, 0]) and torch.equal(out[1, 6:], hidden[1, :, 0])
+    # Off (the default): the max alone, as before.
+    assert CharCNN(rows=20, width=4, filters=3).output_width == 3
