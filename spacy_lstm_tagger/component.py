@@ -417,7 +417,8 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         if not self._by_feature(attr):
             columns, labels = heads[0].columns, heads[0].labels
             guesses = [lp[:, columns].argmax(axis=1) for lp in log_probs]
-            values = label_values(self.vocab, attr, labels, guesses)
+            # The docs' vocab (one per batch): see _decode_lemmas.
+            values = label_values(docs[0].vocab if docs else self.vocab, attr, labels, guesses)
             for guess, doc_log_probs in zip(guesses, log_probs):
                 if not with_probs:
                     yield values[guess], None, None, None
@@ -428,7 +429,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         inventory = feature_inventory(self.head_labels[attr])
         for doc, lp in zip(docs, log_probs):
             head_log_probs = [lp[:, head.columns] for head in heads]
-            keys, token_probs = decode_features(self.vocab.morphology, inventory, head_log_probs, len(doc))
+            keys, token_probs = decode_features(doc.vocab.morphology, inventory, head_log_probs, len(doc))
             yield keys, token_probs, None, None
 
     def _build_lemma_lexicon(self, get_examples: Callable[[], Iterable[Example]]) -> None:
@@ -465,9 +466,12 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         """_decode for the lemma head: a seen (form, predicted POS)'s lemma
         from the lexicon, else the most probable rule that applies to the
         form (lemma.best_lemmas); the lemma's string hash."""
-        strings = self.vocab.strings
         pos_head, lexicon = self._lexicon()
         for doc, doc_log_probs in zip(docs, log_probs):
+            # The doc's own StringStore: a lemma is a new string for an unseen
+            # word, and a component sourced from another pipeline keeps that
+            # pipeline's vocab, which the doc does not read.
+            strings = doc.vocab.strings
             scores = doc_log_probs[:, head.columns]
             forms = [token.text for token in doc]
             known = None

@@ -296,3 +296,30 @@ def test_no_lexicon_without_a_pos_head_and_a_bad_one_is_refused(tmp_path):
     cfg_path.write_text(json.dumps(cfg), encoding="utf8")
     with pytest.raises(ValueError, match="lemma_lexicon must be"):
         spacy.load(tmp_path / "nlp")
+
+
+def test_a_sourced_lemmatizer_writes_new_lemmas_into_the_docs_vocab(lemmatizer):
+    nlp, _ = lemmatizer
+    other = spacy.blank("en")
+    other.add_pipe("sentencizer")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # spaCy's W113: the source's vocab differs
+        other.add_pipe("lstm_tagger", source=nlp)
+    doc = other("The quokkas were zorbing.")
+    assert [t.lemma_ for t in doc][:2] == ["the", "quokka"]
+    assert all(t.lemma_ for t in doc)
+
+
+def test_tags_bundles_and_lemmas_go_into_the_docs_own_vocab():
+    """A doc whose vocab is not the component's (a sourced component keeps its
+    source's vocab) gets every string it needs in its own StringStore."""
+    from spacy.vocab import Vocab
+
+    from test_joint import UD, ud_examples
+
+    for morph_mode in ("bundle", "features"):
+        nlp, _ = train_joint(["tag", "morph"], ud_examples, steps=40, morph_mode=morph_mode)
+        words = UD[0][0]
+        expected = [(t.tag_, str(t.morph)) for t in nlp(Doc(nlp.vocab, words=words))]
+        doc = nlp.get_pipe("lstm_tagger")(Doc(Vocab(), words=words))
+        assert [(t.tag_, str(t.morph)) for t in doc] == expected, morph_mode
