@@ -100,15 +100,15 @@ def ud_lemma_acc(model_dir, test_path):
     spacy_lstm_tagger's scorer (a gold "_" is not scored) whatever the
     pipeline's lemmatizer: the same rule for both sides of the table."""
     import spacy
-    from spacy.tokens import Doc, DocBin
+    from spacy.tokens import DocBin
     from spacy.training import Example
 
+    from spacy_lstm_tagger.cli._util import unannotated_copy
     from spacy_lstm_tagger.scorer import score_lstm_tagger
 
     nlp = spacy.load(model_dir)
     golds = list(DocBin().from_disk(test_path).get_docs(nlp.vocab))
-    words = [Doc(nlp.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc]) for doc in golds]
-    examples = [Example(pred, gold) for pred, gold in zip(nlp.pipe(words), golds)]
+    examples = [Example(pred, gold) for pred, gold in zip(nlp.pipe(map(unannotated_copy, golds)), golds)]
     return score_lstm_tagger(examples, attrs=["lemma"])["lemma_acc"]
 
 
