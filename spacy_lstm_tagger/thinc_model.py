@@ -21,7 +21,7 @@ from thinc.api import ArgsKwargs, Model, torch2xp, xp2torch
 from thinc.types import Floats2d
 
 from .featurizer import TokenFeaturizer
-from .torch_model import LSTMTagger
+from .torch_model import CHAR_ENCODERS, LSTMTagger
 from .torch_shim import wrap_torch_model
 
 ARCHITECTURE = "spacy_lstm_tagger.LSTMTagger.v1"
@@ -84,13 +84,20 @@ def check_settings(settings: dict) -> None:
             _fail(name, "a list of integers >= 1 (may be empty)", value)
     char_rows = settings["char_rows"]
     if not is_int(char_rows) or char_rows == 1 or char_rows < 0:
-        _fail("char_rows", "0 (no character CNN) or an integer >= 2", char_rows)
+        _fail("char_rows", "0 (no character encoder) or an integer >= 2", char_rows)
     if char_rows:
         for name in ("char_width", "char_filters", "char_length"):
             if not is_int(settings[name]) or settings[name] < 1:
                 _fail(name, "an integer >= 1 when char_rows > 0", settings[name])
     if not is_int(settings["char_end_positions"]) or not 0 <= settings["char_end_positions"] <= settings["char_length"]:
         _fail("char_end_positions", "an integer from 0 up to char_length", settings["char_end_positions"])
+    if settings["char_encoder"] not in CHAR_ENCODERS:
+        _fail("char_encoder", " or ".join(repr(name) for name in CHAR_ENCODERS), settings["char_encoder"])
+    if char_rows and settings["char_encoder"] == "bilstm":
+        if settings["char_filters"] % 2:
+            _fail("char_filters", "even with char_encoder = 'bilstm' (half per direction)", settings["char_filters"])
+        if settings["char_end_positions"]:
+            _fail("char_end_positions", "0 with char_encoder = 'bilstm' (its final states read the word's end)", settings["char_end_positions"])
     if not isinstance(settings["sparse_embeddings"], bool):
         _fail("sparse_embeddings", "true or false", settings["sparse_embeddings"])
     for name in ("dropout", "word_dropout"):
@@ -121,10 +128,12 @@ def build_lstm_tagger_model(
     max_sequence_length: int = 512,
     sparse_embeddings: bool = True,
     char_end_positions: int = 0,
+    char_encoder: str = "cnn",
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A BiLSTM tagger over hashed word, prefix, suffix and shape features, a
-    character CNN (char_rows > 0) and the pipeline's static vectors
+    character encoder (char_rows > 0: a CNN, or a BiLSTM with char_encoder =
+    "bilstm") and the pipeline's static vectors
     (include_static_vectors) as optional extra inputs. docs/configs.md's option
     table describes each argument; tests/test_defaults.py holds it to these defaults."""
     check_settings(locals())
@@ -156,6 +165,7 @@ def build_lstm_tagger_model(
             include_static_vectors=include_static_vectors,
             sparse_embeddings=sparse_embeddings,
             char_end_positions=char_end_positions,
+            char_encoder=char_encoder,
         ),
         dims={"nO": nO, "nV": None},
     )
@@ -178,6 +188,7 @@ def init(
     include_static_vectors: bool,
     sparse_embeddings: bool,
     char_end_positions: int = 0,
+    char_encoder: str = "cnn",
 ) -> None:
     if model.layers:
         return
@@ -215,6 +226,7 @@ def init(
         vectors_width=vectors_width,
         sparse_embeddings=sparse_embeddings,
         char_end_positions=char_end_positions,
+        char_encoder=char_encoder,
     )
     # As spaCy's Softmax layers: an untrained tagger predicts the uniform
     # distribution, so label smoothing scales the first gradients exactly.

@@ -9,7 +9,7 @@ from typing import List, Optional, Sequence, Union
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import PackedSequence
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 
 class CharCNN(nn.Module):
@@ -48,8 +48,39 @@ class CharCNN(nn.Module):
         return torch.cat([pooled, ends.transpose(1, 2).flatten(1)], dim=1)
 
 
+class CharBiLSTM(nn.Module):
+    """Character embeddings -> BiLSTM over the word's characters; the word's
+    vector is the forward LSTM's state after its last character beside the
+    backward one's after its first (UDPipe 2 and Stanza encode words so).
+    Unlike a CNN's max, the final states know what the word ends with and
+    in which order, which is where suffixing languages mark FEATS and the
+    lemma's edit. output_width = 2 x hidden (hidden per direction)."""
+
+    def __init__(self, rows: int, width: int, hidden: int):
+        super().__init__()
+        self.embedding = nn.Embedding(rows, width, padding_idx=0)
+        self.lstm = nn.LSTM(width, hidden, batch_first=True, bidirectional=True)
+        self.output_width = 2 * hidden
+
+    def forward(self, chars: torch.Tensor) -> torch.Tensor:
+        """chars: (n_words, max_chars) ids, 0 = padding (after the characters).
+        Returns (n_words, output_width). A word without characters reads one
+        padding character (a zero vector)."""
+        if chars.shape[0] == 0:
+            return self.embedding.weight.new_zeros((0, self.output_width))
+        lengths = (chars != 0).sum(dim=1).clamp(min=1).cpu()
+        packed = pack_padded_sequence(self.embedding(chars), lengths, batch_first=True, enforce_sorted=False)
+        # h_n: (2, n_words, hidden), in the words' own order (the packing's
+        # sort is undone by pack_padded_sequence's unsorted_indices).
+        _, (h_n, _) = self.lstm(packed)
+        return torch.cat([h_n[0], h_n[1]], dim=1)
+
+
+CHAR_ENCODERS = ("cnn", "bilstm")
+
+
 class LSTMTagger(nn.Module):
-    """Embeddings of hashed word features (+ char CNN) -> (Bi)LSTM -> Linear -> log_softmax.
+    """Embeddings of hashed word features (+ char CNN or BiLSTM) -> (Bi)LSTM -> Linear -> log_softmax.
 
     n_labels: the number of labels, or one number per output head (e.g. XPOS,
     UPOS and morphological features predicted from the same LSTM). The heads
@@ -82,6 +113,7 @@ class LSTMTagger(nn.Module):
         vectors_width: int = 0,
         sparse_embeddings: bool = False,
         char_end_positions: int = 0,
+        char_encoder: str = "cnn",
     ):
         super().__init__()
         if len(feature_rows) != len(feature_widths) or not feature_rows:
@@ -101,7 +133,19 @@ class LSTMTagger(nn.Module):
             nn.Embedding(rows, width, padding_idx=0, sparse=sparse_embeddings)
             for rows, width in zip(feature_rows, feature_widths)
         )
-        self.chars = CharCNN(char_rows, char_width, char_filters, end_positions=char_end_positions) if char_rows else None
+        if char_encoder not in CHAR_ENCODERS:
+            raise ValueError(f"LSTMTagger: char_encoder must be one of {CHAR_ENCODERS}, got {char_encoder!r}.")
+        if not char_rows:
+            self.chars = None
+        elif char_encoder == "bilstm":
+            if char_filters % 2 or char_end_positions:
+                raise ValueError(
+                    "LSTMTagger: a char BiLSTM needs an even char_filters (its output width, "
+                    f"half per direction) and char_end_positions = 0, got {char_filters} and {char_end_positions}."
+                )
+            self.chars = CharBiLSTM(char_rows, char_width, char_filters // 2)
+        else:
+            self.chars = CharCNN(char_rows, char_width, char_filters, end_positions=char_end_positions)
         self.vectors_width = vectors_width
         input_width = sum(feature_widths) + (self.chars.output_width if char_rows else 0) + vectors_width
         self.input_dropout = nn.Dropout(dropout)

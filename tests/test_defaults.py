@@ -77,18 +77,32 @@ def test_default_config_file_uses_the_defaults():
         ("word_rows", 1, "word_rows must be an integer >= 2"),
         ("subword_rows", 0, "subword_rows must be an integer >= 2"),
         ("char_length", 0, "char_length must be an integer >= 1 when char_rows > 0"),
-        ("char_rows", 1, "char_rows must be 0 .no character CNN. or an integer >= 2"),
+        ("char_rows", 1, "char_rows must be 0 .no character encoder. or an integer >= 2"),
         ("depth", 0, "depth must be an integer >= 1"),
         ("hidden_width", -3, "hidden_width must be an integer >= 1"),
         ("dropout", 1.0, "dropout must be a number from 0 up to"),
         ("word_dropout", -0.1, "word_dropout must be a number from 0 up to"),
         ("prefix_lengths", [0, 2], "prefix_lengths must be a list of integers >= 1"),
+        ("char_encoder", "gru", "char_encoder must be 'cnn' or 'bilstm'"),
     ],
 )
 def test_model_settings_that_cannot_work_are_refused_when_built(option, value, message):
     nlp = spacy.blank("en")
     with pytest.raises(ValueError, match=f"{re.escape(ARCHITECTURE)}: {message}.*got {re.escape(repr(value))}"):
         nlp.add_pipe("lstm_tagger", config={"model": {option: value}})
+
+
+@pytest.mark.parametrize(
+    "settings,message",
+    [
+        ({"char_filters": 63}, "char_filters must be even with char_encoder = 'bilstm'.*got 63"),
+        ({"char_end_positions": 2}, "char_end_positions must be 0 with char_encoder = 'bilstm'.*got 2"),
+    ],
+)
+def test_char_bilstm_settings_that_cannot_work_are_refused(settings, message):
+    nlp = spacy.blank("en")
+    with pytest.raises(ValueError, match=f"{re.escape(ARCHITECTURE)}: {message}"):
+        nlp.add_pipe("lstm_tagger", config={"model": {"char_encoder": "bilstm", **settings}})
 
 
 def test_char_length_is_free_without_the_character_cnn():

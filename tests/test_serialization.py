@@ -75,3 +75,22 @@ def test_weights_are_stored_without_pickle(trained_nlp, tmp_path):
     data = (tmp_path / "pipeline" / "lstm_tagger" / "model").read_bytes()
     # torch.save writes a zip archive with a pickle inside; we write safetensors.
     assert b"PK\x03\x04" not in data and b"data.pkl" not in data
+
+
+def test_a_char_bilstm_pipeline_learns_and_round_trips(tmp_path):
+    from conftest import make_examples, train_pipeline
+
+    config = {"model": {**TINY_MODEL, "char_rows": 100, "char_width": 8, "char_filters": 16, "char_encoder": "bilstm"}}
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", config=config)
+    examples = make_examples(nlp)
+    train_pipeline(nlp, examples, steps=80)
+    assert [[t.tag_ for t in nlp(ex.reference.text)] for ex in examples] == [
+        [t.tag_ for t in ex.reference] for ex in examples
+    ]
+    nlp.to_disk(tmp_path / "nlp")
+    loaded = spacy.load(tmp_path / "nlp")
+    assert loaded.get_pipe("lstm_tagger").model.layers[0].shims[0]._model.chars.__class__.__name__ == "CharBiLSTM"
+    assert predictions(loaded) == predictions(nlp)
+    for before, after in zip(log_probs(nlp), log_probs(loaded)):
+        numpy.testing.assert_array_equal(before, after)

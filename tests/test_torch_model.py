@@ -118,3 +118,39 @@ def test_char_cnn_end_positions_read_the_last_characters():
     assert torch.equal(out[1, 3:6], hidden[1, :, 0]) and torch.equal(out[1, 6:], hidden[1, :, 0])
     # Off (the default): the max alone, as before.
     assert CharCNN(rows=20, width=4, filters=3).output_width == 3
+
+
+def test_char_bilstm_reads_each_word_alone_in_order():
+    from spacy_lstm_tagger.torch_model import CharBiLSTM
+
+    torch.manual_seed(0)
+    encoder = CharBiLSTM(rows=20, width=4, hidden=3).eval()
+    chars = torch.tensor([[5, 6, 7, 0, 0], [8, 0, 0, 0, 0], [7, 6, 5, 0, 0], [0, 0, 0, 0, 0]])
+    out = encoder(chars)
+    assert out.shape == (4, 6) and encoder.output_width == 6
+    for row, length in ((0, 3), (1, 1), (2, 3)):
+        # The same word run alone, without padding: forward state after its
+        # last character, backward state after its first.
+        alone, _ = encoder.lstm(encoder.embedding(chars[row : row + 1, :length]))
+        assert torch.allclose(out[row, :3], alone[0, -1, :3], atol=1e-6)
+        assert torch.allclose(out[row, 3:], alone[0, 0, 3:], atol=1e-6)
+    # The same characters in another order are another word.
+    assert not torch.allclose(out[0], out[2])
+    # A word without characters reads one padding character (a zero vector).
+    alone, _ = encoder.lstm(torch.zeros(1, 1, 4))
+    assert torch.allclose(out[3], torch.cat([alone[0, 0, :3], alone[0, 0, 3:]]), atol=1e-6)
+    assert encoder(chars[:0]).shape == (0, 6)
+
+
+def test_tagger_with_char_bilstm_is_batch_invariant_and_trains_it():
+    module = make_module(char_rows=30, char_width=4, char_filters=6, char_encoder="bilstm")
+    features = random_features(9, 4)
+    chars = torch.randint(1, 30, (9, 5), generator=torch.Generator().manual_seed(5))
+    chars[:, 3:] = 0
+    alone = module(features[:4], torch.tensor([4]), chars=chars[:4])
+    batched = module(features, torch.tensor([4, 5]), chars=chars)
+    assert torch.allclose(alone, batched[:4], atol=1e-6)
+    module.train()
+    module(features, torch.tensor([4, 5]), chars=chars)[:, 0].sum().backward()
+    assert module.chars.lstm.weight_ih_l0.grad.abs().sum() > 0
+    assert module.chars.embedding.weight.grad.abs().sum() > 0
