@@ -7,7 +7,7 @@ works with `lstm_tagger`.
 """
 import warnings
 from itertools import islice
-from typing import Callable, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
 
 import numpy
 from spacy.language import Language
@@ -26,6 +26,7 @@ from .serialization import SavedComponent, head_layout
 from .settings import (
     ATTRS,
     CONFIG_SETTINGS,
+    SEEN_LEMMA_MARGIN,
     UD_COLUMNS,
     check_gold,
     check_label,
@@ -51,6 +52,7 @@ DEFAULT_MODEL = {"@architectures": ARCHITECTURE}
         "label_smoothing": 0.0,
         "confidence": "none",
         "morph_mode": "bundle",
+        "seen_lemma_margin": SEEN_LEMMA_MARGIN,
         "scorer": {"@scorers": "spacy_lstm_tagger.scorer.v1"},
     },
     default_score_weights={"tag_acc": 1.0, "pos_acc": 0.0, "morph_acc": 0.0, "lemma_acc": 0.0},
@@ -65,6 +67,7 @@ def make_lstm_tagger(
     label_smoothing: float,
     confidence: str,
     morph_mode: str,
+    seen_lemma_margin: float,
     scorer: Optional[Callable],
 ) -> "LSTMTaggerComponent":
     return LSTMTaggerComponent(
@@ -77,6 +80,7 @@ def make_lstm_tagger(
         label_smoothing=label_smoothing,
         confidence=confidence,
         morph_mode=morph_mode,
+        seen_lemma_margin=seen_lemma_margin,
         scorer=scorer,
     )
 
@@ -110,6 +114,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         label_smoothing: float = 0.0,
         confidence: str = "none",
         morph_mode: str = "bundle",
+        seen_lemma_margin: float = SEEN_LEMMA_MARGIN,
         scorer: Optional[Callable] = score_lstm_tagger,
     ):
         """Initialize an LSTM tagger.
@@ -136,6 +141,10 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             in training (as spaCy's morphologizer); "features": one per UD
             feature with an "absent" value, joined into a bundle (as Stanza and
             UDPipe; can make bundles unseen in training). See morph.py.
+        seen_lemma_margin (float): Lemmas of words the lexicon does not have:
+            where the most probable rule makes a lemma never seen in training,
+            take the most probable rule within this margin (natural log of the
+            probability ratio) that makes a seen one. 0 turns it off.
         scorer (Optional[Callable]): The scoring method.
         """
         self.vocab = vocab
@@ -150,6 +159,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             "label_smoothing": label_smoothing,
             "confidence": confidence,
             "morph_mode": morph_mode,
+            "seen_lemma_margin": seen_lemma_margin,
         }
         check_settings(self.cfg, f"lstm_tagger '{name}'")
         # What the pipeline's config said: wins over a stored cfg at load.
@@ -449,24 +459,27 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         entries = lexicon_entries((form, pos, lemma) for form, pos, lemma in triples if pos and lemma)
         self.cfg["lemma_lexicon"] = {"pos_attr": pos_attr, "entries": entries}
 
-    def _lexicon(self) -> Tuple[Optional[Head], Dict[Tuple[str, str], str]]:
-        """The POS head the lexicon is keyed by and {(form, POS): lemma}, built
-        once per stored lexicon (a new one after initialize or a load)."""
+    def _lexicon(self) -> Tuple[Optional[Head], Dict[Tuple[str, str], str], FrozenSet[str]]:
+        """The POS head the lexicon is keyed by, {(form, POS): lemma} and the
+        lowercased lemmas it holds, built once per stored lexicon (a new one
+        after initialize or a load). Read-only once built: threads share it."""
         stored = self.cfg.get("lemma_lexicon")
         if stored is None:
-            return None, {}
+            return None, {}, frozenset()
         cached = getattr(self, "_lexicon_cache", None)
         if cached is None or cached[0] is not stored:
             head = next(head for head in self._heads() if head.attr == stored["pos_attr"])
-            cached = (stored, head, {(form, pos): lemma for form, pos, lemma in stored["entries"]})
+            table = {(form, pos): lemma for form, pos, lemma in stored["entries"]}
+            cached = (stored, head, table, frozenset(lemma.lower() for lemma in table.values()))
             self._lexicon_cache = cached
-        return cached[1], cached[2]
+        return cached[1], cached[2], cached[3]
 
     def _decode_lemmas(self, head: Head, docs: List[Doc], log_probs: List[numpy.ndarray], with_probs: bool):
         """_decode for the lemma head: a seen (form, predicted POS)'s lemma
         from the lexicon, else the most probable rule that applies to the
-        form (lemma.best_lemmas); the lemma's string hash."""
-        pos_head, lexicon = self._lexicon()
+        form, preferring one that makes a lemma seen in training within
+        seen_lemma_margin (lemma.best_lemmas); the lemma's string hash."""
+        pos_head, lexicon, seen = self._lexicon()
         for doc, doc_log_probs in zip(docs, log_probs):
             # The doc's own StringStore: a lemma is a new string for an unseen
             # word, and a component sourced from another pipeline keeps that
@@ -478,7 +491,9 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             if lexicon:
                 pos = [pos_head.labels[i] for i in doc_log_probs[:, pos_head.columns].argmax(axis=1).tolist()]
                 known = [lexicon.get(key) for key in zip(forms, pos)]
-            lemmas, chosen = best_lemmas(forms, scores, head.labels, known)
+            lemmas, chosen = best_lemmas(
+                forms, scores, head.labels, known, seen_lemmas=seen, seen_margin=self.cfg["seen_lemma_margin"]
+            )
             values = numpy.asarray([strings.add(lemma) for lemma in lemmas], dtype="uint64")
             if not with_probs:
                 yield values, None, None, None

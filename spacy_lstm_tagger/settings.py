@@ -21,7 +21,11 @@ UD_COLUMNS = {"tag": "XPOS", "pos": "UPOS", "morph": "FEATS", "lemma": "LEMMA"}
 CONFIDENCE = ("none", "predicted", "all")
 # Settings that do not change the weights: the pipeline's config decides them
 # at load time (spacy.load(path, config=...)), not the stored cfg.
-CONFIG_SETTINGS = ("overwrite", "confidence")
+CONFIG_SETTINGS = ("overwrite", "confidence", "seen_lemma_margin")
+# ln 55: a rule at least 1/55 as probable as the best one, if its lemma was
+# seen in training and the best one's was not. Selected on EWT and Uyghur-UDT
+# dev (BENCHMARKS.md, "Lemmas seen in training").
+SEEN_LEMMA_MARGIN = 4.0
 
 
 def check_settings(cfg: Dict[str, Any], where: str) -> None:
@@ -53,6 +57,9 @@ def check_settings(cfg: Dict[str, Any], where: str) -> None:
         fail("overwrite", "true or false")
     if not isinstance(cfg.get("neg_prefix"), str) or not cfg["neg_prefix"]:
         fail("neg_prefix", "a non-empty string")
+    margin = cfg.get("seen_lemma_margin")
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0.0 <= margin < float("inf"):
+        fail("seen_lemma_margin", "a number >= 0 (0: off)")
     smoothing = cfg.get("label_smoothing")
     if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or not 0.0 <= smoothing < 1.0:
         fail("label_smoothing", "a number from 0 up to (not including) 1")

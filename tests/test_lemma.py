@@ -119,6 +119,25 @@ def test_decoding_takes_the_best_rule_that_applies_else_the_form():
     assert lemmas == ["a"] and chosen == [None]  # no rule applies: the form
 
 
+def test_decoding_prefers_a_lemma_seen_in_training_within_the_margin():
+    rules = [lemma_rule("walking", "walk"), lemma_rule("making", "make"), lemma_rule("dog", "dog")]
+    seen = frozenset({"resolve", "walk"})
+    close = numpy.log(numpy.asarray([[0.6, 0.3, 0.1]], dtype="float32"))  # ln 2 apart
+    far = numpy.log(numpy.asarray([[0.989, 0.001, 0.01]], dtype="float32"))  # ln 989 apart
+    # The best rule makes "resolv", unseen; the next one "resolve", seen.
+    assert best_lemmas(["resolving"], close, rules, seen_lemmas=seen, seen_margin=4.0) == (["resolve"], [1])
+    assert best_lemmas(["resolving"], close, rules, seen_lemmas=seen, seen_margin=0.0) == (["resolv"], [0])
+    assert best_lemmas(["resolving"], far, rules, seen_lemmas=seen, seen_margin=4.0) == (["resolv"], [0])
+    # A seen best lemma stays; case does not matter ("Walk" is "walk").
+    assert best_lemmas(["Walking"], close, rules, seen_lemmas=seen, seen_margin=4.0) == (["Walk"], [0])
+    # No rule within the margin makes a seen lemma: the best one's.
+    assert best_lemmas(["running"], close, rules, seen_lemmas=seen, seen_margin=4.0) == (["runn"], [0])
+    # The lexicon's lemma comes first.
+    assert best_lemmas(["resolving"], close, rules, ["resolving"], seen_lemmas=seen, seen_margin=4.0)[0] == [
+        "resolving"
+    ]
+
+
 # (words, XPOS, lemmas)
 DATA = [
     ("The dogs were running in Ankara".split(), ["DT", "NNS", "VBD", "VBG", "IN", "NNP"],
@@ -283,6 +302,36 @@ def test_the_lexicon_gives_seen_words_their_training_lemma(lemmatizer):
     assert doc[1].tag_ == "VBD" and doc[1].lemma_ == "feed"
     assert doc[1]._.lemma_prob == 0.0  # no rule made the lemma
     assert doc[2].lemma_ == "bird" and doc[2]._.lemma_prob > 0.0
+
+
+def test_seen_lemma_margin_is_a_load_time_setting_that_prefers_seen_lemmas(lemmatizer, tmp_path):
+    nlp, _ = lemmatizer
+    nlp.to_disk(tmp_path / "nlp")
+    tagger = nlp.get_pipe("lstm_tagger")
+    assert tagger.cfg["seen_lemma_margin"] == 4.0  # the default
+    seen = {lemma.lower() for _, _, lemma in tagger.cfg["lemma_lexicon"]["entries"]}
+    # Unseen words that a rule of the training data (strip 1, 3 or 4 at the
+    # end) turns into a seen lemma.
+    words = ["birdxyz", "dogq", "catwxyz", "eatzz", "walkabc"]
+
+    def lemmas(margin):
+        loaded = spacy.load(tmp_path / "nlp", config={"components": {"lstm_tagger": {"seen_lemma_margin": margin}}})
+        assert loaded.get_pipe("lstm_tagger").cfg["seen_lemma_margin"] == margin
+        doc = loaded(Doc(loaded.vocab, words=words))
+        return [t.lemma_ for t in doc], doc._.lemma_probs, doc._.lemma_prob_labels
+
+    off, probs, rules = lemmas(0.0)
+    wide, _, _ = lemmas(50.0)
+    # Off: the most probable rule that applies.
+    assert off == [apply_rule(rules[probs[i].argmax()], w) or w for i, w in enumerate(words)]
+    for word, best, preferred, row in zip(words, off, wide, probs):
+        edits = [j for j in numpy.argsort(-row)[:20] if len(parse_rule(rules[j])) == 5]  # not `was -> be`
+        makes_seen = any((apply_rule(rules[j], word) or "").lower() in seen for j in edits)
+        assert preferred == (best if best.lower() in seen or not makes_seen else preferred)
+        assert preferred.lower() in seen or not makes_seen
+    assert any(a != b for a, b in zip(off, wide))
+    with pytest.raises(ValueError, match="seen_lemma_margin must be a number >= 0"):
+        spacy.load(tmp_path / "nlp", config={"components": {"lstm_tagger": {"seen_lemma_margin": -1}}})
 
 
 def test_no_lexicon_without_a_pos_head_and_a_bad_one_is_refused(tmp_path):
