@@ -25,6 +25,9 @@ setup(
         "test": ["pytest>=7", "hypothesis>=6", "psutil>=5", "matplotlib>=3.5"],
         "distributed": ["dask[distributed]>=2024.1"],
         "report": ["matplotlib>=3.5"],
+        # The fused CPU path for small batches (fused.py): ONNX Runtime runs a
+        # graph built from the weights; onnx only builds that graph.
+        "onnx": ["onnxruntime>=1.17", "onnx>=1.15"],
     },
     entry_points={
         "console_scripts": [

@@ -24,6 +24,15 @@ def environment(gpu_id: int = -1) -> dict:
     }
 
 
+def torch_only(nlp) -> None:
+    """Turn off the fused ONNX Runtime path of every lstm_tagger in nlp (the
+    shim's fused_max_tokens), so one run can time both paths."""
+    for _, component in nlp.pipeline:
+        if getattr(component, "model", None) is not None and component.model.name == "lstm_tagger":
+            for shim in component.model.layers[0].shims:
+                shim.fused_max_tokens = 0
+
+
 def emit(result: dict, json_path=None) -> None:
     """Write the result file first (a closed stdout pipe must not lose it), then print it."""
     if json_path:

@@ -18,7 +18,7 @@ import time
 
 import spacy
 import torch
-from _environment import emit, environment
+from _environment import emit, environment, torch_only
 from spacy.tokens import DocBin
 
 
@@ -87,6 +87,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ours", required=True, action="append", help="pipeline with lstm_tagger: PATH or NAME=PATH")
     parser.add_argument("--baseline", required=True, help="pipeline with spaCy's tagger")
+    parser.add_argument("--torch-only", action="append", default=[], metavar="NAME",
+                        help="run this --ours pipeline on torch alone, without the fused ONNX Runtime path")
     parser.add_argument("--docs", default="corpus/en_ewt-ud-test.spacy", help="one sentence per doc (scripts/convert_ewt.sh)")
     parser.add_argument("--sentences", type=int, default=400, help="sentences timed per setting")
     parser.add_argument("--rounds", type=int, default=1)
@@ -103,6 +105,10 @@ def main():
         paths[name or f"lstm_tagger_{i}"] = path
     paths["spacy_tagger"] = args.baseline
     pipelines = {name: spacy.load(path) for name, path in paths.items()}
+    for name in args.torch_only:
+        if name not in pipelines:
+            parser.error(f"--torch-only {name}: no --ours pipeline of that name")
+        torch_only(pipelines[name])
     docs = list(DocBin().from_disk(args.docs).get_docs(pipelines["spacy_tagger"].vocab))
     texts = [doc.text for doc in docs if doc.text.strip()][: args.sentences]
     mean_words = sum(len(d) for d in docs[: len(texts)]) / len(texts)

@@ -14,7 +14,7 @@ import argparse
 import time
 
 import spacy
-from _environment import emit, environment
+from _environment import emit, environment, torch_only
 from spacy.tokens import DocBin
 
 from spacy_lstm_tagger.cli._util import unannotated_copy
@@ -38,6 +38,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ours", required=True, action="append", help="pipeline with lstm_tagger: PATH or NAME=PATH")
     parser.add_argument("--baseline", required=True, help="pipeline with spaCy's tagger")
+    parser.add_argument("--torch-only", action="append", default=[], metavar="NAME",
+                        help="run this --ours pipeline on torch alone, without the fused ONNX Runtime path")
     parser.add_argument("--docs", default="corpus/en_ewt-ud-test.spacy")
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--rounds", type=int, default=3)
@@ -54,6 +56,10 @@ def main():
         paths[name or ("lstm_tagger" if len(args.ours) == 1 else f"lstm_tagger_{i}")] = path
     paths["spacy_tagger"] = args.baseline
     pipelines = {name: spacy.load(path) for name, path in paths.items()}
+    for name in args.torch_only:
+        if name not in pipelines:
+            parser.error(f"--torch-only {name}: no --ours pipeline of that name")
+        torch_only(pipelines[name])
     gold = load_docs(args.docs, pipelines["spacy_tagger"].vocab, args.repeat)
     # Warm-up: caches, allocators, lazy inits.
     for nlp in pipelines.values():

@@ -14,7 +14,7 @@ VENV=${VENV:-.venv-test}
 pip install -q torch==2.13.0
 rm -rf dist && pip wheel -q --no-deps -w dist .
 pip install -q --force-reinstall --no-deps dist/spacy_lstm_tagger-*.whl
-pip install -q "$(ls dist/spacy_lstm_tagger-*.whl)[test,distributed,report]"
+pip install -q "$(ls dist/spacy_lstm_tagger-*.whl)[test,distributed,report,onnx]"
 # The pytest script (not `python -m pytest`) keeps the source tree off
 # sys.path, so the tests import the installed package.
 SPACY_LSTM_TAGGER_EXPECT_INSTALLED=1 "$VENV/bin/pytest" "$@"
