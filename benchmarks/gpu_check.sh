@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # GPU check, run once on a machine with an NVIDIA GPU (CuPy and torch installed):
 #   bash benchmarks/gpu_check.sh OUT_DIR [SWEEP_SECONDS]
-# 1. trains lstm_tagger (default: XPOS, UPOS and FEATS; fast: XPOS), spaCy's
+# Install the package with its onnx extra first (pip install '.[onnx]'): step 5
+# compares the fused CPU path with torch on the GPU.
+# 1. trains lstm_tagger (default: XPOS, UPOS, FEATS and LEMMA; fast: XPOS), spaCy's
 #    CNN tagger and spaCy's tagger + morphologizer briefly on the GPU (weights
 #    do not change speed), 2. times one training epoch of each (train_speed.py),
 # 3. times inference side by side (speed.py; the joint default also against
 #    spaCy's tagger + morphologizer), 4. optionally runs a short
-#    hyperparameter sweep of lstm_tagger configs in parallel on the same GPU.
+#    hyperparameter sweep of lstm_tagger configs in parallel on the same GPU,
+# 5. checks the paths added since the last GPU run: a char BiLSTM trains on the
+#    GPU, and a GPU pipeline (torch, never the fused path) tags EWT test as the
+#    fused CPU path does (fused_equivalence.py --gpu-id).
 set -uo pipefail
 OUT=${1:?output dir}
 SWEEP_SECONDS=${2:-0}
@@ -55,4 +60,13 @@ if [ "$SWEEP_SECONDS" -gt 0 ]; then
   done
   wait
 fi
+# 5. Paths new since the last GPU run.
+train_brief_bilstm() {
+  python3 -m spacy train configs/default.cfg --output /tmp/gpu/bilstm --gpu-id $GPU --training.max_steps 60 \
+    --training.eval_frequency 60 --components.lstm_tagger.model.char_encoder bilstm > /tmp/gpu/bilstm.log 2>&1 \
+    || { tail -30 /tmp/gpu/bilstm.log; return 1; }
+}
+train_brief_bilstm && echo "char BiLSTM trained on the GPU: $(grep -c '^ *[0-9]' /tmp/gpu/bilstm.log) log rows"
+python3 benchmarks/fused_equivalence.py /tmp/gpu/ours/model-last --gpu-id $GPU --json "$OUT/fused_equivalence_gpu.json" \
+  > "$OUT/fused_equivalence_gpu.txt" 2>&1; tail -12 "$OUT/fused_equivalence_gpu.txt"
 echo done
