@@ -492,7 +492,8 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
                 pos = [pos_head.labels[i] for i in doc_log_probs[:, pos_head.columns].argmax(axis=1).tolist()]
                 known = [lexicon.get(key) for key in zip(forms, pos)]
             lemmas, chosen = best_lemmas(
-                forms, scores, head.labels, known, seen_lemmas=seen, seen_margin=self.cfg["seen_lemma_margin"]
+                forms, scores, head.labels, known, seen_lemmas=seen, seen_margin=self.cfg["seen_lemma_margin"],
+                with_index=with_probs,
             )
             values = numpy.asarray([strings.add(lemma) for lemma in lemmas], dtype="uint64")
             if not with_probs:

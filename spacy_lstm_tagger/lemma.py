@@ -185,6 +185,7 @@ def frequent_rules(counts: dict, min_freq: int = MIN_RULE_FREQ) -> List[str]:
 def best_lemmas(
     forms: Sequence[str], log_probs, rules: Sequence[str], known: Optional[Sequence[Optional[str]]] = None,
     backoff_k: int = 20, seen_lemmas: Optional[AbstractSet[str]] = None, seen_margin: float = 0.0,
+    with_index: bool = True,
 ):
     """Each form's lemma and the index of the rule behind it. The lemma is
     the known one where `known` (the lexicon's lemma per form, or None) has
@@ -195,11 +196,17 @@ def best_lemmas(
     that of the most probable of the backoff_k best rules that make the lemma:
     None where none does (a lexicon lemma no rule makes, or no rule applies
     and the lemma is the form itself, the documented backoff).
+    with_index=False: the indices are not wanted (no confidence to report),
+    so a lexicon lemma is taken as it is, with no rule looked up (None).
     log_probs: (n_forms, n_rules) numpy array."""
     lemmas, chosen = [], []
     best = log_probs.argmax(axis=1).tolist() if len(forms) else []
     for i, form in enumerate(forms):
         target = known[i] if known is not None else None
+        if target is not None and not with_index:
+            lemmas.append(target)
+            chosen.append(None)
+            continue
         lemma = apply_rule(rules[best[i]], form)
         index = best[i]
         if lemma is None or (target is not None and lemma != target):  # rare: sort this token's rules only

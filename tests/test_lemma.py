@@ -136,6 +136,9 @@ def test_decoding_prefers_a_lemma_seen_in_training_within_the_margin():
     assert best_lemmas(["resolving"], close, rules, ["resolving"], seen_lemmas=seen, seen_margin=4.0)[0] == [
         "resolving"
     ]
+    # Without indices wanted (no confidence), the lexicon lemma is taken as it is.
+    assert best_lemmas(["resolving", "walking"], numpy.vstack([close, close]), rules, ["resolving", None],
+                       with_index=False) == (["resolving", "walk"], [None, 0])
 
 
 # (words, XPOS, lemmas)
