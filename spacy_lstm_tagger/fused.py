@@ -24,9 +24,11 @@ import torch
 
 from .torch_model import CharCNN, LSTMTagger
 
-# Up to this many tokens in a call the fused graph runs, above it torch.
-# Measured crossover on the 2-core machine: BENCHMARKS.md, "Fused inference".
-FUSED_MAX_TOKENS = 256
+# Up to this many tokens in a call the fused graph runs, above it torch. The
+# module's forward alone, EWT test, 2-core machine (BENCHMARKS.md, "Fused
+# inference"): fused 6.9 ms against torch 10.6 ms at 112 tokens, even at 190,
+# torch ahead from 370.
+FUSED_MAX_TOKENS = 128
 OPSET = 17
 INSTALL_HINT = "pip install 'spacy-lstm-tagger[onnx]'"
 
@@ -52,7 +54,7 @@ def hint_once(module: LSTMTagger) -> None:
     _hinted = True
     warnings.warn(
         "spacy-lstm-tagger: ONNX Runtime is not installed, so small batches (one sentence per nlp() call) "
-        "run on eager torch, which costs more per call (same results). For the fused path: " + INSTALL_HINT,
+        "run on eager torch, about twice the time per call (same results). For the fused path: " + INSTALL_HINT,
         stacklevel=3,
     )
 
@@ -182,13 +184,18 @@ def build_graph(module: LSTMTagger) -> bytes:
 class FusedTagger:
     """An ONNX Runtime session of build_graph(module): the module's weights as
     they were when it was made. Safe to call from several threads at once
-    (ONNX Runtime's sessions are)."""
+    (ONNX Runtime's sessions are).
 
-    def __init__(self, module: LSTMTagger, threads: int):
+    One intra-op thread: the calling thread runs the graph itself, so there
+    is no thread pool to start or to spin-wait after a run (a pool's spinning
+    workers slowed torch's next batch 2x in an alternated test), and
+    several request threads tag in parallel. Inputs are small (FUSED_MAX_TOKENS)."""
+
+    def __init__(self, module: LSTMTagger):
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = onnxruntime.InferenceSession(

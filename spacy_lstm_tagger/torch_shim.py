@@ -86,18 +86,13 @@ class LSTMTaggerShim(PyTorchShim):
     def _fused_engine(self, inputs: ArgsKwargs):
         """The fused graph for this call, or None for torch: inputs of 1 to
         FUSED_MAX_TOKENS tokens, a module the graph covers, the runtime
-        installed. Built on first use and again whenever the weights, the
-        process (after a fork) or torch's thread count changed."""
+        installed. Built on first use and again whenever the weights or the
+        process (after a fork) changed."""
         token_index = inputs.kwargs.get("token_index")
         limit = fused.FUSED_MAX_TOKENS if self.fused_max_tokens is None else self.fused_max_tokens
         if token_index is None or inputs.args or "vectors" in inputs.kwargs or not 0 < token_index.shape[0] <= limit:
             return None
-        key = (
-            os.getpid(),
-            torch.get_num_threads(),
-            self._weights_generation,
-            tuple(p._version for p in self._model.parameters()),
-        )
+        key = (os.getpid(), self._weights_generation, tuple(p._version for p in self._model.parameters()))
         cached = self._fused_cache
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -105,7 +100,7 @@ class LSTMTaggerShim(PyTorchShim):
             cached = self._fused_cache
             if cached is None or cached[0] != key:
                 usable = fused.unsupported(self._model) is None and fused.runtime_available()
-                engine = fused.FusedTagger(self._model, key[1]) if usable else None
+                engine = fused.FusedTagger(self._model) if usable else None
                 cached = self._fused_cache = (key, engine)
         return cached[1]
 

@@ -64,7 +64,7 @@ def test_the_graph_computes_what_the_module_computes(settings):
     module, inputs = module_and_inputs(**settings)
     with torch.inference_mode():
         expected = module(**inputs)
-        got = fused.FusedTagger(module, threads=1)(**inputs)
+        got = fused.FusedTagger(module)(**inputs)
     assert got.shape == expected.shape and got.dtype == torch.float32
     torch.testing.assert_close(got, expected, atol=1e-5, rtol=1e-5)
     assert torch.equal(got.argmax(1), expected.argmax(1))
