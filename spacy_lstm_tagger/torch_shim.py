@@ -61,6 +61,8 @@ class LSTMTaggerShim(PyTorchShim):
         # Bumped where the optimizer writes the weights through numpy views,
         # which torch's version counters do not see.
         self._weights_generation = 0
+        # Listed once: walking the module for them cost more than the check.
+        self._parameters = list(model.parameters())
 
     def __getstate__(self):
         # A session and a lock do not pickle; a copy builds its own session.
@@ -92,7 +94,7 @@ class LSTMTaggerShim(PyTorchShim):
         limit = fused.FUSED_MAX_TOKENS if self.fused_max_tokens is None else self.fused_max_tokens
         if token_index is None or inputs.args or "vectors" in inputs.kwargs or not 0 < token_index.shape[0] <= limit:
             return None
-        key = (os.getpid(), self._weights_generation, tuple(p._version for p in self._model.parameters()))
+        key = (os.getpid(), self._weights_generation, tuple([p._version for p in self._parameters]))
         cached = self._fused_cache
         if cached is not None and cached[0] == key:
             return cached[1]
