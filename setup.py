@@ -4,7 +4,7 @@ from setuptools import find_packages, setup
 
 setup(
     name="spacy-lstm-tagger",
-    version="0.5.0",
+    version="0.6.0",
     description="A PyTorch LSTM part-of-speech tagger as a spaCy pipeline component",
     long_description=Path(__file__).with_name("README.md").read_text(encoding="utf8"),
     long_description_content_type="text/markdown",

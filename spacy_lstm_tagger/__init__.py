@@ -4,7 +4,7 @@ from .scorer import make_lstm_tagger_scorer
 from .thinc_model import build_lstm_tagger_model
 from .torch_model import LSTMTagger
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 __all__ = [
     "LSTMTagger",
     "LSTMTaggerComponent",

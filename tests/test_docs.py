@@ -30,7 +30,7 @@ FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 # script. The venv and install are what scripts/run_tests.sh and CI do
 # already; the test runs the script in the test's own environment.
 MAIN_JOB = "bash scripts/train_ewt.sh"
-SETUP = "python3 -m venv .venv && . .venv/bin/activate && pip install torch==2.13.0 . && "
+SETUP = "python3 -m venv .venv && . .venv/bin/activate && pip install torch==2.13.0 '.[onnx]' && "
 
 
 def blocks(page):
