@@ -30,6 +30,7 @@ from .torch_model import CharCNN, LSTMTagger
 # torch ahead from 370.
 FUSED_MAX_TOKENS = 128
 OPSET = 17
+IR_VERSION = 8
 INSTALL_HINT = "pip install 'spacy-lstm-tagger[onnx]'"
 
 
@@ -55,7 +56,7 @@ def hint_once(module: LSTMTagger) -> None:
     warnings.warn(
         "spacy-lstm-tagger: ONNX Runtime is not installed, so small batches (one sentence per nlp() call) "
         "run on eager torch, about twice the time per call (same results). For the fused path: " + INSTALL_HINT,
-        stacklevel=3,
+        stacklevel=2,
     )
 
 
@@ -121,8 +122,9 @@ def build_graph(module: LSTMTagger) -> bytes:
             pads=[pad, pad],
         )
         hidden = node("Relu", [conv], "conv_relu")
-        present = node("Not", [node("Equal", ["chars", const("zero_id", numpy.int64(0))], "is_padding")], "present")
-        present = node("Unsqueeze", [node("Cast", [present], "present_f", to=TensorProto.FLOAT), const("axis_1", numpy.asarray([1]))], "present_mask")
+        padding = node("Equal", ["chars", const("zero_id", numpy.int64(0))], "is_padding")
+        present = node("Cast", [node("Not", [padding], "present")], "present_float", to=TensorProto.FLOAT)
+        present = node("Unsqueeze", [present, const("axis_1", numpy.asarray([1]))], "present_mask")
         # As CharCNN: zero the padding columns (ReLU output >= 0), then max.
         hidden = node("Mul", [hidden, present], "conv_masked")
         columns.append(node("ReduceMax", [hidden], "char_pooled", axes=[2], keepdims=0))
@@ -136,7 +138,8 @@ def build_graph(module: LSTMTagger) -> bytes:
     tokens = node("Gather", [words, "token_index"], "token_vectors", axis=0)
     input_width = module.lstm.input_size
     # One zero row at index n_tokens: what pad_index reads past a sequence's end.
-    padded_rows = node("Concat", [tokens, const("zero_row", numpy.zeros((1, input_width), "float32"))], "padded_rows", axis=0)
+    zero_row = const("zero_row", numpy.zeros((1, input_width), "float32"))
+    padded_rows = node("Concat", [tokens, zero_row], "padded_rows", axis=0)
     layer_input = node("Gather", [padded_rows, "pad_index"], "padded", axis=0)
     lstm = module.lstm
     directions = ["", "_reverse"] if lstm.bidirectional else [""]
@@ -144,19 +147,23 @@ def build_graph(module: LSTMTagger) -> bytes:
         w = numpy.stack([_gates(getattr(lstm, f"weight_ih_l{layer}{s}")) for s in directions])
         r = numpy.stack([_gates(getattr(lstm, f"weight_hh_l{layer}{s}")) for s in directions])
         b = numpy.stack(
-            [numpy.concatenate([_gates(getattr(lstm, f"bias_ih_l{layer}{s}")), _gates(getattr(lstm, f"bias_hh_l{layer}{s}"))]) for s in directions]
+            [
+                numpy.concatenate([_gates(getattr(lstm, f"{name}_l{layer}{s}")) for name in ("bias_ih", "bias_hh")])
+                for s in directions
+            ]
         )
+        weights = [const(f"lstm_{name}_{layer}", value) for name, value in (("w", w), ("r", r), ("b", b))]
         nodes.append(
             helper.make_node(
                 "LSTM",
-                [layer_input, const(f"lstm_w_{layer}", w), const(f"lstm_r_{layer}", r), const(f"lstm_b_{layer}", b), "sequence_lengths"],
+                [layer_input, *weights, "sequence_lengths"],
                 [f"lstm_y_{layer}"],
                 hidden_size=lstm.hidden_size,
                 direction="bidirectional" if lstm.bidirectional else "forward",
             )
         )
-        # (max_length, directions, n_sequences, hidden) -> (max_length, n_sequences, directions x hidden):
-        # torch's [forward, backward] columns.
+        # (max_length, directions, n_sequences, hidden) -> (max_length,
+        # n_sequences, directions x hidden): torch's [forward, backward] columns.
         y = node("Transpose", [f"lstm_y_{layer}"], f"lstm_t_{layer}", perm=[0, 2, 1, 3])
         layer_input = node("Reshape", [y, const(f"shape_{layer}", numpy.asarray([0, 0, -1]))], f"lstm_out_{layer}")
     width = lstm.hidden_size * len(directions)
@@ -168,7 +175,8 @@ def build_graph(module: LSTMTagger) -> bytes:
         node("LogSoftmax", [scores], "log_probs", axis=-1)
     else:
         heads = [f"head_{i}" for i in range(len(module.head_sizes))]
-        nodes.append(helper.make_node("Split", [scores, const("head_sizes", numpy.asarray(module.head_sizes, "int64"))], heads, axis=1))
+        sizes = const("head_sizes", numpy.asarray(module.head_sizes, "int64"))
+        nodes.append(helper.make_node("Split", [scores, sizes], heads, axis=1))
         node("Concat", [node("LogSoftmax", [h], f"{h}_log_probs", axis=-1) for h in heads], "log_probs", axis=1)
     graph = helper.make_graph(
         nodes,
@@ -178,6 +186,9 @@ def build_graph(module: LSTMTagger) -> bytes:
         initializer=initializers,
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="spacy-lstm-tagger")
+    # The IR version of opset 17, not the newest the onnx package writes:
+    # ONNX Runtime releases back to 1.17 (the extra's floor) read it.
+    model.ir_version = IR_VERSION
     return model.SerializeToString()
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import srsly
 from spacy import util
 
-from . import fused
 from .settings import CONFIG_SETTINGS, check_settings
 
 
@@ -89,7 +88,6 @@ class SavedComponent:
         stored = self.model.attrs["head_layout"]
         self.model.attrs["head_layout"] = expected
         self._check_head_layout(stored, expected, source)
-        fused.hint_once(self.model.layers[0].shims[0]._model)
 
     def _check_head_layout(self, stored, expected, source: str) -> None:
         if stored is not None and [list(head) for head in stored] != expected:

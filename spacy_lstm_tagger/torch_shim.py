@@ -216,5 +216,6 @@ def deserialize_torch_model(module: torch.nn.Module, data: bytes, device) -> tor
     module.load_state_dict(state)
     module.to(device)
     module.eval()
+    fused.hint_once(module)
     return module
 
