@@ -97,7 +97,8 @@ def check_settings(settings: dict) -> None:
         if settings["char_filters"] % 2:
             _fail("char_filters", "even with char_encoder = 'bilstm' (half per direction)", settings["char_filters"])
         if settings["char_end_positions"]:
-            _fail("char_end_positions", "0 with char_encoder = 'bilstm' (its final states read the word's end)", settings["char_end_positions"])
+            wanted = "0 with char_encoder = 'bilstm' (its final states read the word's end)"
+            _fail("char_end_positions", wanted, settings["char_end_positions"])
     if not isinstance(settings["sparse_embeddings"], bool):
         _fail("sparse_embeddings", "true or false", settings["sparse_embeddings"])
     for name in ("dropout", "word_dropout"):

@@ -74,6 +74,11 @@ class LSTMTaggerShim(PyTorchShim):
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._fused_lock = threading.Lock()
+        # A shim pickled by a release before 0.6.0 has none of these.
+        self.__dict__.setdefault("_fused_cache", None)
+        self.__dict__.setdefault("fused_max_tokens", None)
+        self.__dict__.setdefault("_weights_generation", 0)
+        self.__dict__.setdefault("_parameters", list(self._model.parameters()))
 
     def predict(self, inputs: ArgsKwargs):
         """The module's output without gradients. Reads the module, never
