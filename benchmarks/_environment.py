@@ -33,6 +33,15 @@ def torch_only(nlp) -> None:
                 shim.fused_max_tokens = 0
 
 
+def torch_only_by_name(parser, pipelines: dict, names) -> None:
+    """--torch-only NAME for each of names: that pipeline runs on torch alone;
+    an unknown name is a usage error."""
+    for name in names:
+        if name not in pipelines:
+            parser.error(f"--torch-only {name}: no --ours pipeline of that name")
+        torch_only(pipelines[name])
+
+
 def emit(result: dict, json_path=None) -> None:
     """Write the result file first (a closed stdout pipe must not lose it), then print it."""
     if json_path:

@@ -18,7 +18,7 @@ import time
 
 import spacy
 import torch
-from _environment import emit, environment, torch_only
+from _environment import emit, environment, torch_only_by_name
 from spacy.tokens import DocBin
 
 
@@ -105,10 +105,7 @@ def main():
         paths[name or f"lstm_tagger_{i}"] = path
     paths["spacy_tagger"] = args.baseline
     pipelines = {name: spacy.load(path) for name, path in paths.items()}
-    for name in args.torch_only:
-        if name not in pipelines:
-            parser.error(f"--torch-only {name}: no --ours pipeline of that name")
-        torch_only(pipelines[name])
+    torch_only_by_name(parser, pipelines, args.torch_only)
     docs = list(DocBin().from_disk(args.docs).get_docs(pipelines["spacy_tagger"].vocab))
     texts = [doc.text for doc in docs if doc.text.strip()][: args.sentences]
     mean_words = sum(len(d) for d in docs[: len(texts)]) / len(texts)

@@ -14,7 +14,7 @@ import argparse
 import time
 
 import spacy
-from _environment import emit, environment, torch_only
+from _environment import emit, environment, torch_only_by_name
 from spacy.tokens import DocBin
 
 from spacy_lstm_tagger.cli._util import unannotated_copy
@@ -56,10 +56,7 @@ def main():
         paths[name or ("lstm_tagger" if len(args.ours) == 1 else f"lstm_tagger_{i}")] = path
     paths["spacy_tagger"] = args.baseline
     pipelines = {name: spacy.load(path) for name, path in paths.items()}
-    for name in args.torch_only:
-        if name not in pipelines:
-            parser.error(f"--torch-only {name}: no --ours pipeline of that name")
-        torch_only(pipelines[name])
+    torch_only_by_name(parser, pipelines, args.torch_only)
     gold = load_docs(args.docs, pipelines["spacy_tagger"].vocab, args.repeat)
     # Warm-up: caches, allocators, lazy inits.
     for nlp in pipelines.values():

@@ -71,10 +71,14 @@ def unsupported(module: LSTMTagger) -> Optional[str]:
     return None
 
 
+def _array(tensor: torch.Tensor) -> numpy.ndarray:
+    return tensor.detach().float().cpu().numpy()
+
+
 def _gates(weight: torch.Tensor) -> numpy.ndarray:
     """torch's gate blocks (input, forget, cell, output) in ONNX's order
     (input, output, forget, cell)."""
-    i, f, g, o = weight.detach().float().cpu().numpy().reshape(4, -1, *weight.shape[1:])
+    i, f, g, o = _array(weight).reshape(4, -1, *weight.shape[1:])
     return numpy.concatenate([i, o, f, g])
 
 
@@ -99,24 +103,21 @@ def build_graph(module: LSTMTagger) -> bytes:
         nodes.append(helper.make_node(op, list(inputs), [output], **attrs))
         return output
 
-    def weight(tensor: torch.Tensor) -> numpy.ndarray:
-        return tensor.detach().float().cpu().numpy()
-
     inputs = [helper.make_tensor_value_info("features", TensorProto.INT64, ["n_words", len(module.embeddings)])]
     columns = []
     for i, table in enumerate(module.embeddings):
         ids = node("Gather", ["features", const(f"column_{i}", numpy.int64(i))], f"ids_{i}", axis=1)
-        columns.append(node("Gather", [const(f"table_{i}", weight(table.weight)), ids], f"embedded_{i}", axis=0))
+        columns.append(node("Gather", [const(f"table_{i}", _array(table.weight)), ids], f"embedded_{i}", axis=0))
     if module.chars is not None:
         cnn = module.chars
         inputs.append(helper.make_tensor_value_info("chars", TensorProto.INT64, ["n_words", "max_chars"]))
-        chars = node("Gather", [const("char_table", weight(cnn.embedding.weight)), "chars"], "char_vectors", axis=0)
+        chars = node("Gather", [const("char_table", _array(cnn.embedding.weight)), "chars"], "char_vectors", axis=0)
         chars = node("Transpose", [chars], "char_channels", perm=[0, 2, 1])
         window = cnn.conv.kernel_size[0]
         pad = cnn.conv.padding[0]
         conv = node(
             "Conv",
-            [chars, const("conv_weight", weight(cnn.conv.weight)), const("conv_bias", weight(cnn.conv.bias))],
+            [chars, const("conv_weight", _array(cnn.conv.weight)), const("conv_bias", _array(cnn.conv.bias))],
             "conv",
             kernel_shape=[window],
             pads=[pad, pad],
@@ -169,8 +170,8 @@ def build_graph(module: LSTMTagger) -> bytes:
     width = lstm.hidden_size * len(directions)
     flat = node("Reshape", [layer_input, const("flat_shape", numpy.asarray([-1, width]))], "hidden_padded")
     hidden = node("Gather", [flat, "unpad_index"], "hidden", axis=0)
-    scores = node("MatMul", [hidden, const("output_weight", weight(module.output.weight).T.copy())], "scores_raw")
-    scores = node("Add", [scores, const("output_bias", weight(module.output.bias))], "scores")
+    scores = node("MatMul", [hidden, const("output_weight", _array(module.output.weight).T.copy())], "scores_raw")
+    scores = node("Add", [scores, const("output_bias", _array(module.output.bias))], "scores")
     if len(module.head_sizes) == 1:
         node("LogSoftmax", [scores], "log_probs", axis=-1)
     else:
@@ -213,7 +214,6 @@ class FusedTagger:
             build_graph(module), options, providers=["CPUExecutionProvider"]
         )
         self.uses_chars = module.chars is not None
-        self.n_labels = module.n_labels
 
     def __call__(self, features: torch.Tensor, lengths: torch.Tensor, token_index: torch.Tensor, chars=None) -> torch.Tensor:
         """LSTMTagger.forward's arguments and result (CPU tensors)."""

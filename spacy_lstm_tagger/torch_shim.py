@@ -97,7 +97,7 @@ class LSTMTaggerShim(PyTorchShim):
         process (after a fork) changed."""
         token_index = inputs.kwargs.get("token_index")
         limit = fused.FUSED_MAX_TOKENS if self.fused_max_tokens is None else self.fused_max_tokens
-        if token_index is None or inputs.args or "vectors" in inputs.kwargs or not 0 < token_index.shape[0] <= limit:
+        if token_index is None or inputs.args or not 0 < token_index.shape[0] <= limit:
             return None
         key = (os.getpid(), self._weights_generation, tuple([p._version for p in self._parameters]))
         cached = self._fused_cache
