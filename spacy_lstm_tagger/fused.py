@@ -16,7 +16,9 @@ torch's packing does. It computes what LSTMTagger.forward computes in eval
 mode (tests/test_fused.py holds the two to 1e-5). Modules it does not cover
 (static vectors, a char BiLSTM, end-of-word char features) run on torch.
 """
+import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from typing import Optional
 
 import numpy
@@ -26,9 +28,14 @@ from .torch_model import CharCNN, LSTMTagger
 
 # Up to this many tokens in a call the fused graph runs, above it torch. The
 # module's forward alone, EWT test, 2-core machine (BENCHMARKS.md, "Fused
-# inference"): fused 6.9 ms against torch 10.6 ms at 112 tokens, even at 190,
-# torch ahead from 370.
-FUSED_MAX_TOKENS = 128
+# inference"): with runs by length on torch's 2 threads, fused ahead of torch
+# at every size measured, 1 to 512 docs per call (12 to 6,100 tokens).
+FUSED_MAX_TOKENS = 8192
+# A run's padded LSTM steps at most this many times its tokens (length_buckets).
+PADDING_SLACK = 1.25
+# Calls of more tokens than this spread their runs over torch.get_num_threads()
+# threads; below it a thread hand-off costs more than it saves.
+PARALLEL_MIN_TOKENS = 128
 OPSET = 17
 IR_VERSION = 8
 INSTALL_HINT = "pip install 'spacy-lstm-tagger[onnx]'"
@@ -199,40 +206,118 @@ class FusedTagger:
     (ONNX Runtime's sessions are).
 
     One intra-op thread: the calling thread runs the graph itself, so there
-    is no thread pool to start or to spin-wait after a run (a pool's spinning
-    workers slowed torch's next batch 2x in an alternated test), and
-    several request threads tag in parallel. Inputs are small (FUSED_MAX_TOKENS)."""
+    is no ONNX Runtime thread pool to wake (2 intra-op threads made one
+    sentence 1.6x slower) or to spin-wait after a run (spinning workers
+    slowed torch's next batch 2x), and several request threads tag in
+    parallel. A bigger call's runs by length (length_buckets) go to a small
+    thread pool of torch.get_num_threads() workers instead: each run is one
+    session call, which releases the GIL."""
 
-    def __init__(self, module: LSTMTagger):
+    def __init__(self, module: LSTMTagger, threads: int = 1):
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Pool threads that spin after a run take the cores torch's next batch needs.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = onnxruntime.InferenceSession(
             build_graph(module), options, providers=["CPUExecutionProvider"]
         )
         self.uses_chars = module.chars is not None
+        self.n_columns = module.n_labels
+        self._pool: Optional[tuple] = None  # (workers, ThreadPoolExecutor)
+        self._pool_lock = threading.Lock()
 
     def __call__(self, features: torch.Tensor, lengths: torch.Tensor, token_index: torch.Tensor, chars=None) -> torch.Tensor:
         """LSTMTagger.forward's arguments and result (CPU tensors)."""
         lengths = lengths.numpy().astype("int64", copy=False)
-        n_tokens = int(token_index.shape[0])
+        token_index = token_index.numpy()
+        features = features.numpy()
+        chars = chars.numpy() if self.uses_chars else None
+        n_tokens = len(token_index)
         # Empty sequences give no tokens and would be empty LSTM rows: left out.
         lengths = lengths[lengths > 0]
+        starts = numpy.cumsum(lengths) - lengths
+        runs = length_buckets(lengths, PADDING_SLACK)
+        if len(runs) == 1:
+            return torch.from_numpy(self._run(features, chars, token_index, lengths))
+        out = numpy.empty((n_tokens, self.n_columns), dtype="float32")
+
+        def run_sequences(run):
+            return self._run_sequences(run, starts, lengths, token_index, features, chars)
+
+        for rows, log_probs in self.map_runs(run_sequences, runs, n_tokens):
+            out[rows] = log_probs
+        return torch.from_numpy(out)
+
+    def map_runs(self, function, runs, n_tokens: int):
+        """map(function, runs): on the calling thread for small calls or one
+        torch thread, else on a pool of torch.get_num_threads() threads (made
+        on first use, again if that number changes)."""
+        workers = torch.get_num_threads()
+        if workers < 2 or n_tokens <= PARALLEL_MIN_TOKENS:
+            return map(function, runs)
+        with self._pool_lock:
+            if self._pool is None or self._pool[0] != workers:
+                if self._pool is not None:
+                    self._pool[1].shutdown(wait=False)  # its submitted runs still finish
+                self._pool = (workers, ThreadPoolExecutor(workers, thread_name_prefix="lstm-tagger-fused"))
+            # Executor.map submits every run before it returns: inside the
+            # lock, so no other call shuts this pool down in between.
+            return self._pool[1].map(function, runs)
+
+    def _run_sequences(self, run, starts, lengths, token_index, features, chars):
+        """The token rows of the sequences in run and their log-probabilities."""
+        rows = numpy.concatenate([numpy.arange(starts[i], starts[i] + lengths[i]) for i in run])
+        # Only the run's own words: each run embeds what it reads.
+        words, run_index = numpy.unique(token_index[rows], return_inverse=True)
+        run_chars = None if chars is None else chars[words]
+        return rows, self._run(features[words], run_chars, run_index.reshape(-1), lengths[run])
+
+    def _run(self, features, chars, token_index, lengths) -> numpy.ndarray:
+        """One session run: the sequences of lengths, which cover token_index
+        in order, padded to the longest."""
+        n_tokens = len(token_index)
         starts = numpy.cumsum(lengths) - lengths
         steps = numpy.arange(int(lengths.max()))[:, None]
         pad_index = numpy.where(steps < lengths[None, :], starts[None, :] + steps, n_tokens)
         sequence = numpy.repeat(numpy.arange(len(lengths)), lengths)
         unpad_index = (numpy.arange(n_tokens) - starts[sequence]) * len(lengths) + sequence
         feeds = {
-            "features": features.numpy(),
-            "token_index": token_index.numpy(),
+            "features": features,
+            "token_index": token_index,
             "pad_index": pad_index,
             "sequence_lengths": lengths.astype("int32"),
             "unpad_index": unpad_index,
         }
         if self.uses_chars:
-            feeds["chars"] = chars.numpy()
-        return torch.from_numpy(self.session.run(None, feeds)[0])
+            feeds["chars"] = chars
+        return self.session.run(None, feeds)[0]
+
+
+def length_buckets(lengths: numpy.ndarray, slack: float) -> list:
+    """The sequences (indices into lengths, all > 0) in runs whose padded size
+    (count x longest) is at most slack x their tokens, longest first; one run
+    where the whole batch is within slack.
+
+    Why: ONNX Runtime's LSTM computes every padded step (torch's packed
+    sequences skip them), and a batch of sentences padded to its longest is
+    about half padding, so one run per group of similar lengths does about
+    half the work for a few more runs."""
+    if len(lengths) * int(lengths.max()) <= slack * int(lengths.sum()):
+        return [numpy.arange(len(lengths))]
+    order = numpy.argsort(-lengths, kind="stable")
+    runs, run, longest, total = [], [], 0, 0
+    for i in order.tolist():
+        length = int(lengths[i])
+        if run and (len(run) + 1) * longest > slack * (total + length):
+            runs.append(numpy.asarray(run))
+            run, total = [], 0
+        if not run:
+            longest = length
+        run.append(i)
+        total += length
+    runs.append(numpy.asarray(run))
+    return runs

@@ -58,16 +58,52 @@ def module_and_inputs(seed=0, n_words=30, lengths=(5, 1, 0, 12, 7), chars=True, 
         {"lengths": (4,)},
         {"lengths": (3, 3, 3)},
         {"lengths": (1,)},
+        {"lengths": (30, 1, 2, 17, 0, 9, 3, 25, 1, 1)},
+        {"threads": 2},
     ],
 )
 def test_the_graph_computes_what_the_module_computes(settings):
+    settings = dict(settings)
+    threads = settings.pop("threads", 1)
     module, inputs = module_and_inputs(**settings)
     with torch.inference_mode():
         expected = module(**inputs)
-        got = fused.FusedTagger(module)(**inputs)
+        got = fused.FusedTagger(module, threads=threads)(**inputs)
     assert got.shape == expected.shape and got.dtype == torch.float32
     torch.testing.assert_close(got, expected, atol=1e-5, rtol=1e-5)
     assert torch.equal(got.argmax(1), expected.argmax(1))
+
+
+@pytest.mark.parametrize("slack", [1.0, 1.5, 3.0])
+def test_length_buckets_cover_each_sequence_once_within_the_padding_slack(slack):
+    lengths = numpy.asarray([30, 1, 2, 17, 9, 3, 25, 1, 1, 12, 12, 40])
+    runs = fused.length_buckets(lengths, slack)
+    assert sorted(numpy.concatenate(runs).tolist()) == list(range(len(lengths)))
+    for run in runs:
+        padded, tokens = len(run) * lengths[run].max(), lengths[run].sum()
+        assert padded <= slack * tokens or len(run) == 1
+    # The whole batch is one run where it is within the slack.
+    assert len(fused.length_buckets(numpy.asarray([5, 4, 5]), 1.5)) == 1
+    assert len(runs) > 1
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_big_call_spreads_its_runs_over_torchs_threads_and_computes_the_same(threads):
+    lengths = tuple(range(1, 40, 3)) * 2  # 260 tokens in 26 sequences: several runs
+    assert sum(lengths) > fused.PARALLEL_MIN_TOKENS
+    module, inputs = module_and_inputs(lengths=lengths, n_words=200)
+    engine = fused.FusedTagger(module)
+    saved = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with torch.inference_mode():
+            expected = module(**inputs)
+            got = engine(**inputs)
+    finally:
+        torch.set_num_threads(saved)
+    torch.testing.assert_close(got, expected, atol=1e-5, rtol=1e-5)
+    # One thread: the runs on the calling thread, no pool made.
+    assert (engine._pool is not None) == (threads > 1)
 
 
 def test_modules_the_graph_does_not_cover_say_why():
