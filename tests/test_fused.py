@@ -106,6 +106,30 @@ def test_a_big_call_spreads_its_runs_over_torchs_threads_and_computes_the_same(t
     assert (engine._pool is not None) == (threads > 1)
 
 
+def test_threads_sharing_one_engine_with_big_calls_get_the_sequential_results():
+    module, inputs = module_and_inputs(lengths=tuple(range(1, 40, 3)) * 2, n_words=200)
+    engine = fused.FusedTagger(module)
+    saved = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with torch.inference_mode():
+            expected = engine(**inputs)
+            results = [None] * 4
+
+            def tag(i):
+                with torch.inference_mode():
+                    results[i] = engine(**inputs)
+
+            threads = [threading.Thread(target=tag, args=(i,)) for i in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        torch.set_num_threads(saved)
+    assert all(torch.equal(result, expected) for result in results)
+
+
 def test_modules_the_graph_does_not_cover_say_why():
     assert fused.unsupported(module_and_inputs()[0]) is None
     assert fused.unsupported(module_and_inputs(vectors_width=4)[0]) == "static vectors"
