@@ -1,8 +1,8 @@
 """Same answers from either inference path: a trained pipeline tags every
 sentence of a corpus (EWT test by default, its own words) one sentence per
-call (or --batch-size sentences per call), once on the fused ONNX Runtime path and once on torch alone, and this
-compares the probabilities of every head and the annotations written (tag,
-pos, morph, lemma). With --gpu-id it also compares torch on that GPU (the
+call (or --batch-size sentences per call), once on the fused ONNX Runtime
+path and once on torch alone, and this compares the probabilities of every
+head and the annotations written (tag, pos, morph, lemma). With --gpu-id it also compares torch on that GPU (the
 fused path is CPU-only) with the fused CPU path.
 
     python benchmarks/fused_equivalence.py PIPELINE [--docs corpus/en_ewt-ud-test.spacy] \

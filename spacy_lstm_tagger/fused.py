@@ -239,10 +239,10 @@ class FusedTagger:
         n_tokens = len(token_index)
         # Empty sequences give no tokens and would be empty LSTM rows: left out.
         lengths = lengths[lengths > 0]
-        starts = numpy.cumsum(lengths) - lengths
         runs = length_buckets(lengths, PADDING_SLACK)
         if len(runs) == 1:
             return torch.from_numpy(self._run(features, chars, token_index, lengths))
+        starts = numpy.cumsum(lengths) - lengths
         out = numpy.empty((n_tokens, self.n_columns), dtype="float32")
 
         def run_sequences(run):
