@@ -4,9 +4,12 @@ tests/test_compat.py can check that later releases load it and tag the same.
 
     python tests/data/make_release_fixture.py 0.1.0 733a539   # with 0.1.0 installed
     python tests/data/make_release_fixture.py 0.3.0 cb3567e   # with 0.3.0 importable
+    python tests/data/make_release_fixture.py 0.6.0 f822aa2   # with 0.6.0 importable
 
 0.1.0: two components, tag and pos. 0.3.0: one component with three heads
-(tag, pos, morph bundles) and one in morph_mode "features". Run once per
+(tag, pos, morph bundles) and one in morph_mode "features". 0.6.0: four
+heads (tag, pos, morph, lemma, with its lexicon) and confidence "all", and
+one in morph_mode "features". Run once per
 release, with that release first on sys.path; the output is committed. Not
 run by the tests.
 """
@@ -87,13 +90,46 @@ def make_0_3_0():
     }
 
 
+LEMMAS = [
+    ["the", "dog", "eat", "the", "apple"],
+    ["everybody", "read", "that", "book"],
+    ["I", "like", "green", "egg", "."],
+    ["she", "eat", "quickly"],
+]
+
+
+def make_0_6_0():
+    spacy.util.fix_random_seed(0)
+    nlp = spacy.blank("en")
+    joint = ["tag", "pos", "morph", "lemma"]
+    nlp.add_pipe("lstm_tagger", config={"model": MODEL, "attr": joint, "confidence": "all"})
+    nlp.add_pipe(
+        "lstm_tagger", name="feature_tagger", config={"model": MODEL, "attr": ["morph"], "morph_mode": "features"}
+    )
+    examples = [
+        Example.from_dict(
+            Doc(nlp.vocab, words=words), {"tags": tags, "pos": pos, "morphs": morphs, "lemmas": lemmas}
+        )
+        for (words, tags, pos), morphs, lemmas in zip(DATA, MORPHS, LEMMAS)
+    ]
+    train(nlp, examples)
+    return nlp, lambda doc: {
+        "tags": [t.tag_ for t in doc],
+        "pos": [t.pos_ for t in doc],
+        "morphs": [str(t.morph) for t in doc],
+        "lemmas": [t.lemma_ for t in doc],
+        **{f"{a}_probs": [round(t._.get(f"{a}_prob"), 5) for t in doc] for a in joint},
+        "feature_morphs": [str(t.morph) for t in nlp.get_pipe("feature_tagger")(Doc(nlp.vocab, words=[t.text for t in doc]))],
+    }
+
+
 def main() -> None:
     import spacy_lstm_tagger
 
     release, commit = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ""
     if spacy_lstm_tagger.__version__ != release:
         sys.exit(f"{spacy_lstm_tagger.__file__} is release {spacy_lstm_tagger.__version__}, not {release}")
-    nlp, annotations = {"0.1.0": make_0_1_0, "0.3.0": make_0_3_0}[release]()
+    nlp, annotations = {"0.1.0": make_0_1_0, "0.3.0": make_0_3_0, "0.6.0": make_0_6_0}[release]()
     out = HERE / f"pipeline_{release}"
     nlp.to_disk(out)
     expected = [{"text": doc.text, **annotations(doc)} for doc in nlp.pipe(TEXTS)]
