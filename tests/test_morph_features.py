@@ -17,7 +17,15 @@ FEATURES = ("Case", "Definite", "Number", "Person", "Tense")  # those of test_jo
 
 @pytest.fixture(scope="module")
 def features():
+    """Shared by the module's tests: a test that trains or changes settings
+    works on its own copy (own_copy)."""
     return train_joint(morph_mode="features", steps=100)
+
+
+def own_copy(nlp, path, config=None):
+    """nlp saved and loaded again (with config overrides): a copy a test may change."""
+    nlp.to_disk(path)
+    return spacy.load(path, config=config or {})
 
 
 def test_inventory_is_derived_from_the_bundle_labels():
@@ -151,8 +159,8 @@ def test_the_component_writes_a_bundle_never_seen_in_training(features):
     assert "Case=Nom|Tense=Past" not in tagger.label_data["morph"]
 
 
-def test_gold_bundles_are_checked_per_feature(features):
-    nlp, _ = features
+def test_gold_bundles_are_checked_per_feature(features, tmp_path):
+    nlp = own_copy(features[0], tmp_path / "nlp")  # updated below
     unseen = Example.from_dict(Doc(nlp.vocab, words=["dog"]), {"tags": ["NN"], "morphs": ["Case=Nom|Tense=Past"]})
     nlp.update([unseen], sgd=nlp.create_optimizer())  # unseen bundle, known features: learnable
     bad = Example.from_dict(Doc(nlp.vocab, words=["dog"]), {"tags": ["NN"], "morphs": ["Gender=Masc"]})
@@ -160,14 +168,11 @@ def test_gold_bundles_are_checked_per_feature(features):
         nlp.update([bad], sgd=nlp.create_optimizer())
 
 
-def test_confidence_in_features_mode(features):
-    nlp, _ = features
+def test_confidence_in_features_mode(features, tmp_path):
+    nlp = own_copy(features[0], tmp_path / "nlp", {"components": {"lstm_tagger": {"confidence": "all"}}})
     tagger = nlp.get_pipe("lstm_tagger")
-    tagger.cfg["confidence"] = "all"
-    try:
-        doc = nlp(Doc(nlp.vocab, words="She reads quickly".split()))
-    finally:
-        tagger.cfg["confidence"] = "none"
+    assert tagger.cfg["confidence"] == "all" and features[0].get_pipe("lstm_tagger").cfg["confidence"] == "none"
+    doc = nlp(Doc(nlp.vocab, words="She reads quickly".split()))
     log_probs = tagger.predict([doc])[0]
     morph_heads = [h for h in tagger._heads() if h.attr == "morph"]
     expected = numpy.exp(sum(log_probs[:, h.columns].max(axis=1) for h in morph_heads))
