@@ -6,12 +6,15 @@ module wrapped by `torch_shim.wrap_torch_model`, is built in the init callback
 once the number of labels is known (the spacy-experimental coref pattern). The
 component rebuilds it from its stored labels before loading weights.
 
-The builder's signature holds the model's defaults, the only place they are
-written: the component's default config names the architecture alone and
-spaCy fills in the rest from here.
+The builder's signature is where spaCy reads the model's defaults: the
+component's default config names the architecture alone and spaCy fills in
+the rest from here. The featurizer's defaults are written in it; the torch
+module's are read from LSTMTagger's constructor (MODULE_DEFAULTS), where they
+are written once, and its settings travel to the init callback as one dict.
 """
+import inspect
 from functools import partial
-from typing import Callable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy
 import torch
@@ -21,10 +24,16 @@ from thinc.api import ArgsKwargs, Model, torch2xp, xp2torch
 from thinc.types import Floats2d
 
 from .featurizer import TokenFeaturizer
-from .torch_model import CHAR_ENCODERS, LSTMTagger
+from .torch_model import LSTMTagger, check_char_encoder
 from .torch_shim import wrap_torch_model
 
 ARCHITECTURE = "spacy_lstm_tagger.LSTMTagger.v1"
+# {setting: default} of the torch module, from the one place they are written.
+MODULE_DEFAULTS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(LSTMTagger).parameters.items()
+    if parameter.default is not inspect.Parameter.empty
+}
 
 
 def convert_inputs(
@@ -66,9 +75,9 @@ def _fail(name: str, wanted: str, value) -> None:
     raise ValueError(f"{ARCHITECTURE}: {name} must be {wanted}, got {value!r}.")
 
 
-def check_settings(settings: dict) -> None:
-    """Refuse settings that would crash deep inside torch or numpy, naming
-    the option and the range that works."""
+def check_architecture_settings(settings: dict) -> None:
+    """Refuse the architecture's settings that would crash deep inside torch
+    or numpy, naming the option and the range that works."""
     def is_int(value) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
 
@@ -91,14 +100,12 @@ def check_settings(settings: dict) -> None:
                 _fail(name, "an integer >= 1 when char_rows > 0", settings[name])
     if not is_int(settings["char_end_positions"]) or not 0 <= settings["char_end_positions"] <= settings["char_length"]:
         _fail("char_end_positions", "an integer from 0 up to char_length", settings["char_end_positions"])
-    if settings["char_encoder"] not in CHAR_ENCODERS:
-        _fail("char_encoder", " or ".join(repr(name) for name in CHAR_ENCODERS), settings["char_encoder"])
-    if char_rows and settings["char_encoder"] == "bilstm":
-        if settings["char_filters"] % 2:
-            _fail("char_filters", "even with char_encoder = 'bilstm' (half per direction)", settings["char_filters"])
-        if settings["char_end_positions"]:
-            wanted = "0 with char_encoder = 'bilstm' (its final states read the word's end)"
-            _fail("char_end_positions", wanted, settings["char_end_positions"])
+    try:
+        check_char_encoder(
+            settings["char_encoder"], char_rows, settings["char_filters"], settings["char_end_positions"]
+        )
+    except ValueError as error:
+        raise ValueError(f"{ARCHITECTURE}: {error}") from None
     if not isinstance(settings["sparse_embeddings"], bool):
         _fail("sparse_embeddings", "true or false", settings["sparse_embeddings"])
     for name in ("dropout", "word_dropout"):
@@ -116,20 +123,20 @@ def build_lstm_tagger_model(
     subword_width: int = 32,
     prefix_lengths: List[int] = [1, 2, 3],
     suffix_lengths: List[int] = [1, 2, 3, 4],
-    char_rows: int = 1000,
-    char_width: int = 32,
-    char_filters: int = 64,
+    char_rows: int = MODULE_DEFAULTS["char_rows"],
+    char_width: int = MODULE_DEFAULTS["char_width"],
+    char_filters: int = MODULE_DEFAULTS["char_filters"],
     char_length: int = 16,
-    hidden_width: int = 128,
-    depth: int = 2,
-    bidirectional: bool = True,
-    dropout: float = 0.3,
-    word_dropout: float = 0.2,
+    hidden_width: int = MODULE_DEFAULTS["hidden_width"],
+    depth: int = MODULE_DEFAULTS["depth"],
+    bidirectional: bool = MODULE_DEFAULTS["bidirectional"],
+    dropout: float = MODULE_DEFAULTS["dropout"],
+    word_dropout: float = MODULE_DEFAULTS["word_dropout"],
     include_static_vectors: bool = False,
     max_sequence_length: int = 512,
-    sparse_embeddings: bool = True,
-    char_end_positions: int = 0,
-    char_encoder: str = "cnn",
+    sparse_embeddings: bool = MODULE_DEFAULTS["sparse_embeddings"],
+    char_end_positions: int = MODULE_DEFAULTS["char_end_positions"],
+    char_encoder: str = MODULE_DEFAULTS["char_encoder"],
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A BiLSTM tagger over hashed word, prefix, suffix and shape features, a
@@ -137,7 +144,8 @@ def build_lstm_tagger_model(
     "bilstm") and the pipeline's static vectors
     (include_static_vectors) as optional extra inputs. docs/configs.md's option
     table describes each argument; tests/test_defaults.py holds it to these defaults."""
-    check_settings(locals())
+    settings = dict(locals())
+    check_architecture_settings(settings)
     featurizer = TokenFeaturizer(
         word_rows,
         subword_rows,
@@ -156,17 +164,8 @@ def build_lstm_tagger_model(
             init,
             featurizer=featurizer,
             feature_widths=widths,
-            char_width=char_width,
-            char_filters=char_filters,
-            hidden_width=hidden_width,
-            depth=depth,
-            bidirectional=bidirectional,
-            dropout=dropout,
-            word_dropout=word_dropout,
             include_static_vectors=include_static_vectors,
-            sparse_embeddings=sparse_embeddings,
-            char_end_positions=char_end_positions,
-            char_encoder=char_encoder,
+            module_settings={name: value for name, value in settings.items() if name in MODULE_DEFAULTS},
         ),
         dims={"nO": nO, "nV": None},
     )
@@ -179,18 +178,11 @@ def init(
     *,
     featurizer: TokenFeaturizer,
     feature_widths: List[int],
-    char_width: int,
-    char_filters: int,
-    hidden_width: int,
-    depth: int,
-    bidirectional: bool,
-    dropout: float,
-    word_dropout: float,
     include_static_vectors: bool,
-    sparse_embeddings: bool,
-    char_end_positions: int = 0,
-    char_encoder: str = "cnn",
+    module_settings: Dict[str, Any],
 ) -> None:
+    """Build the torch module once nO (and nV, with static vectors) is known.
+    module_settings: the builder's settings that LSTMTagger takes, by name."""
     if model.layers:
         return
     if not model.has_dim("nO") and Y:
@@ -216,18 +208,8 @@ def init(
         n_labels=head_sizes,
         feature_rows=featurizer.rows,
         feature_widths=feature_widths,
-        hidden_width=hidden_width,
-        depth=depth,
-        bidirectional=bidirectional,
-        dropout=dropout,
-        word_dropout=word_dropout,
-        char_rows=featurizer.char_rows,
-        char_width=char_width,
-        char_filters=char_filters,
         vectors_width=vectors_width,
-        sparse_embeddings=sparse_embeddings,
-        char_end_positions=char_end_positions,
-        char_encoder=char_encoder,
+        **module_settings,
     )
     # As spaCy's Softmax layers: an untrained tagger predicts the uniform
     # distribution, so label smoothing scales the first gradients exactly.

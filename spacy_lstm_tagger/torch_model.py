@@ -79,6 +79,25 @@ class CharBiLSTM(nn.Module):
 CHAR_ENCODERS = ("cnn", "bilstm")
 
 
+def check_char_encoder(char_encoder: str, char_rows: int, char_filters: int, char_end_positions: int) -> None:
+    """Raise ValueError("<setting> must be <what works>, got <value>.") for a
+    character encoder that cannot be built. The rule's one home: LSTMTagger
+    checks it when built, and the spaCy architecture when its config is read,
+    before any module exists."""
+    if char_encoder not in CHAR_ENCODERS:
+        raise ValueError(f"char_encoder must be {' or '.join(map(repr, CHAR_ENCODERS))}, got {char_encoder!r}.")
+    if char_rows and char_encoder == "bilstm":
+        if char_filters % 2:
+            raise ValueError(
+                f"char_filters must be even with char_encoder = 'bilstm' (half per direction), got {char_filters!r}."
+            )
+        if char_end_positions:
+            raise ValueError(
+                "char_end_positions must be 0 with char_encoder = 'bilstm' (its final states read the word's end), "
+                f"got {char_end_positions!r}."
+            )
+
+
 class LSTMTagger(nn.Module):
     """Embeddings of hashed word features (+ char CNN or BiLSTM) -> (Bi)LSTM -> Linear -> log_softmax.
 
@@ -95,23 +114,32 @@ class LSTMTagger(nn.Module):
     word dropout replaces a token's word embedding (column 0) with it while
     training, so the model learns to tag from spelling alone, as it must for
     words never seen in training.
+
+    The defaults are the spaCy architecture's: a character CNN of 1000 rows
+    (char_rows = 0 for none) and sparse gradients for the feature tables
+    (sparse_embeddings = False for an optimizer, such as torch.optim.Adam,
+    that takes only dense ones).
     """
 
+    # The module's defaults are written once, here: this file imports only
+    # torch, so the architecture (thinc_model.py) reads them from this
+    # signature, not the other way round, and the module keeps them for use
+    # on its own (requiring every setting would make that tedious).
     def __init__(
         self,
         n_labels: Union[int, Sequence[int]],
         feature_rows: Sequence[int],
         feature_widths: Sequence[int],
-        hidden_width: int = 256,
+        hidden_width: int = 128,
         depth: int = 2,
         bidirectional: bool = True,
         dropout: float = 0.3,
-        word_dropout: float = 0.1,
-        char_rows: int = 0,
+        word_dropout: float = 0.2,
+        char_rows: int = 1000,
         char_width: int = 32,
         char_filters: int = 64,
         vectors_width: int = 0,
-        sparse_embeddings: bool = False,
+        sparse_embeddings: bool = True,
         char_end_positions: int = 0,
         char_encoder: str = "cnn",
     ):
@@ -133,16 +161,13 @@ class LSTMTagger(nn.Module):
             nn.Embedding(rows, width, padding_idx=0, sparse=sparse_embeddings)
             for rows, width in zip(feature_rows, feature_widths)
         )
-        if char_encoder not in CHAR_ENCODERS:
-            raise ValueError(f"LSTMTagger: char_encoder must be one of {CHAR_ENCODERS}, got {char_encoder!r}.")
+        try:
+            check_char_encoder(char_encoder, char_rows, char_filters, char_end_positions)
+        except ValueError as error:
+            raise ValueError(f"LSTMTagger: {error}") from None
         if not char_rows:
             self.chars = None
         elif char_encoder == "bilstm":
-            if char_filters % 2 or char_end_positions:
-                raise ValueError(
-                    "LSTMTagger: a char BiLSTM needs an even char_filters (its output width, "
-                    f"half per direction) and char_end_positions = 0, got {char_filters} and {char_end_positions}."
-                )
             self.chars = CharBiLSTM(char_rows, char_width, char_filters // 2)
         else:
             self.chars = CharCNN(char_rows, char_width, char_filters, end_positions=char_end_positions)

@@ -1,5 +1,6 @@
-"""The model's defaults live in one place, the architecture's signature;
-docs/configs.md's option table, the factory and configs/default.cfg agree with it."""
+"""The model's defaults are read from one place, the architecture's signature
+(which takes the torch module's from LSTMTagger's constructor); docs/configs.md's
+option table, the factory, configs/default.cfg and the plain torch module agree with it."""
 import ast
 import inspect
 import re
@@ -10,6 +11,7 @@ import spacy
 from spacy.util import load_config, registry
 
 from spacy_lstm_tagger.thinc_model import ARCHITECTURE, build_lstm_tagger_model
+from spacy_lstm_tagger.torch_model import LSTMTagger
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = {
@@ -55,12 +57,39 @@ def test_factory_default_is_the_architecture_default():
 
 def test_architecture_alone_builds_the_default_model_with_character_cnn():
     # Used under any factory, the architecture's defaults include the char CNN.
-    model = registry.resolve({"model": {"@architectures": ARCHITECTURE}})["model"]
-    model.set_dim("nO", 3)
-    model.initialize()
-    module = model.layers[0].shims[0]._model
+    module = build_default_model().layers[0].shims[0]._model
     assert module.chars is not None
     assert module.lstm.hidden_size == DEFAULTS["hidden_width"]
+
+
+def build_default_model(n_labels=3, **settings):
+    model = registry.resolve({"model": {"@architectures": ARCHITECTURE, **settings}})["model"]
+    model.set_dim("nO", n_labels)
+    model.initialize()
+    return model
+
+
+def test_the_torch_module_keeps_the_architectures_defaults():
+    module_defaults = {
+        name: p.default
+        for name, p in inspect.signature(LSTMTagger).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+    shared = {
+        "hidden_width", "depth", "bidirectional", "dropout", "word_dropout", "char_rows", "char_width",
+        "char_filters", "sparse_embeddings", "char_end_positions", "char_encoder",
+    }
+    # vectors_width is set from the pipeline's vectors (include_static_vectors).
+    assert module_defaults.keys() == shared | {"vectors_width"} and module_defaults["vectors_width"] == 0
+    assert {name: module_defaults[name] for name in shared} == {name: DEFAULTS[name] for name in shared}
+
+
+def test_the_torch_module_on_its_own_is_the_architectures_default_model():
+    built = build_default_model().layers[0].shims[0]._model
+    alone = LSTMTagger(3, [t.num_embeddings for t in built.embeddings], [t.embedding_dim for t in built.embeddings])
+    assert {k: v.shape for k, v in alone.state_dict().items()} == {k: v.shape for k, v in built.state_dict().items()}
+    assert [t.sparse for t in alone.embeddings] == [t.sparse for t in built.embeddings] == [True] * len(built.embeddings)
+    assert (alone.word_dropout, alone.input_dropout.p) == (built.word_dropout, built.input_dropout.p) == (0.2, 0.3)
 
 
 def test_default_config_file_uses_the_defaults():
@@ -108,6 +137,11 @@ def test_char_bilstm_settings_that_cannot_work_are_refused(settings, message):
 def test_char_length_is_free_without_the_character_cnn():
     nlp = spacy.blank("en")
     nlp.add_pipe("lstm_tagger", config={"model": {"char_rows": 0, "char_length": 0}})
+    assert nlp.config["components"]["lstm_tagger"]["model"]["char_length"] == 0
+    model = build_default_model(char_rows=0, char_length=0)
+    assert model.layers[0].shims[0]._model.chars is None
+    (scores,) = model.predict([nlp.make_doc("No characters are read")])
+    assert scores.shape == (4, 3)
 
 
 @pytest.mark.parametrize("config_name", ["default.cfg", "accurate.cfg"])

@@ -1,4 +1,5 @@
 """The pure PyTorch module: packing makes outputs batch-invariant."""
+import pytest
 import torch
 
 from spacy_lstm_tagger.torch_model import LSTMTagger
@@ -6,7 +7,7 @@ from spacy_lstm_tagger.torch_model import LSTMTagger
 
 def make_module(**kwargs):
     torch.manual_seed(0)
-    settings = dict(n_labels=5, feature_rows=[50, 20], feature_widths=[8, 4], hidden_width=6, depth=2)
+    settings = dict(n_labels=5, feature_rows=[50, 20], feature_widths=[8, 4], hidden_width=6, depth=2, char_rows=0)
     settings.update(kwargs)
     return LSTMTagger(**settings).eval()
 
@@ -154,3 +155,17 @@ def test_tagger_with_char_bilstm_is_batch_invariant_and_trains_it():
     module(features, torch.tensor([4, 5]), chars=chars)[:, 0].sum().backward()
     assert module.chars.lstm.weight_ih_l0.grad.abs().sum() > 0
     assert module.chars.embedding.weight.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize(
+    "settings,message",
+    [
+        ({"char_encoder": "gru"}, "char_encoder must be 'cnn' or 'bilstm', got 'gru'"),
+        ({"char_encoder": "bilstm", "char_filters": 7}, "char_filters must be even with char_encoder = 'bilstm'.*got 7"),
+        ({"char_encoder": "bilstm", "char_end_positions": 1}, "char_end_positions must be 0 with char_encoder = 'bilstm'"),
+    ],
+)
+def test_a_char_encoder_that_cannot_work_is_refused(settings, message):
+    # The same rule (torch_model.check_char_encoder) as the architecture's.
+    with pytest.raises(ValueError, match=f"^LSTMTagger: {message}"):
+        make_module(char_rows=30, char_width=4, **settings)
