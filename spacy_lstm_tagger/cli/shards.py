@@ -28,7 +28,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Unio
 
 import typer
 
-from . import app
+from ._app import app
 from ._util import fail
 from .shard_files import find_shards, normalize_formats, plan_outputs
 from .worker import preload_pipeline, tag_shard

@@ -19,7 +19,7 @@ from typing import Optional, Union
 import typer
 from spacy import util
 
-from . import app
+from ._app import app
 from ._util import fail
 from .inputs import InputError, read_input
 from .tagging import STDOUT, Tagged, tag_input
