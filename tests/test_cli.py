@@ -1,5 +1,9 @@
 """The report and tag-conllu commands, spacy apply, and the CoNLL-U writer."""
+import ast
 import struct
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import spacy
@@ -13,7 +17,9 @@ from typer.testing import CliRunner
 from spacy_lstm_tagger.cli import app
 from spacy_lstm_tagger.cli.conllu_write import doc_to_conllu, docs_to_conllu
 from spacy_lstm_tagger.cli.inputs import read_conllu
-from spacy_lstm_tagger.cli.report import UNTAGGED, compute_report, evaluate_report
+from spacy_lstm_tagger.cli.report import evaluate_report
+from spacy_lstm_tagger.cli.report_attrs import UNTAGGED
+from spacy_lstm_tagger.cli.report_metrics import compute_report
 
 from conftest import CORPUS, SENTENCES, conllu_head
 
@@ -67,6 +73,31 @@ def png_size(path):
 
 
 # report -----------------------------------------------------------------------
+
+
+def test_commands_are_registered_without_an_import_cycle():
+    """cli/__init__.py imports the command modules, which take `app` from
+    _app.py, never from the package; importing the CLI loads neither dask
+    nor matplotlib, and --help lists the commands in their order."""
+    import spacy_lstm_tagger.cli as cli
+
+    for path in Path(cli.__file__).parent.glob("*.py"):
+        if path.name in ("__init__.py", "__main__.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module is None:
+                raise AssertionError(f"{path.name} imports from the cli package itself: {ast.unparse(node)}")
+    code = (
+        "import sys, spacy_lstm_tagger.cli as cli; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed', 'matplotlib')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy_lstm_tagger.cli", "--help"], capture_output=True, text=True, check=True
+    )
+    listed = [word for word in result.stdout.split() if word in ("report", "tag-shards", "tag-conllu")]
+    assert listed == ["tag-shards", "report", "tag-conllu"]
 
 
 def test_compute_report_counts_and_order():

@@ -1,5 +1,6 @@
-"""cli/report.py with several attributes: one section per attribute (tag, pos,
-morph), a confusion matrix image each, spaCy's per-feature morph scores."""
+"""The report command (cli/report*.py) with several attributes: one section
+per attribute (tag, pos, morph), a confusion matrix image each, spaCy's
+per-feature morph scores."""
 import pytest
 import spacy
 import srsly
@@ -10,7 +11,8 @@ from spacy.training import Example
 from typer.testing import CliRunner
 
 from spacy_lstm_tagger.cli import app
-from spacy_lstm_tagger.cli.report import UNTAGGED, evaluate_report, token_value
+from spacy_lstm_tagger.cli.report import evaluate_report
+from spacy_lstm_tagger.cli.report_attrs import UNTAGGED, token_value
 from spacy_lstm_tagger.component import LSTMTaggerComponent
 
 from conftest import SENTENCES, TINY_MODEL, train_pipeline
