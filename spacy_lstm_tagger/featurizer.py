@@ -3,10 +3,18 @@ and numpy only (no torch), once per distinct word and cached."""
 from typing import Dict, Optional, Sequence, Tuple
 
 import numpy
-from spacy.attrs import ORTH, SENT_START
+from spacy.attrs import IS_PUNCT, ORTH, SENT_START
 from spacy.lang.lex_attrs import word_shape
-from spacy.strings import hash_string
+from spacy.pipeline import Sentencizer
+from spacy.strings import get_string_id, hash_string
 from spacy.tokens import Doc
+
+# The ids of the words that end a sentence for spaCy's Sentencizer (its
+# default punct_chars), sorted for searchsorted: a word's id is the hash of
+# its text, the same in every vocab.
+SENTENCE_FINAL_ORTHS = numpy.unique(
+    numpy.asarray([get_string_id(char) for char in Sentencizer.default_punct_chars], dtype="uint64")
+)
 
 
 class TokenFeaturizer:
@@ -26,6 +34,7 @@ class TokenFeaturizer:
         char_rows: int = 0,
         char_length: int = 16,
         cache_size: int = 200_000,
+        split_unsegmented: bool = True,
     ):
         self.prefix_lengths = list(prefix_lengths)
         self.suffix_lengths = list(suffix_lengths)
@@ -38,6 +47,7 @@ class TokenFeaturizer:
         self.char_rows = char_rows
         self.char_length = char_length
         self.cache_size = cache_size
+        self.split_unsegmented = split_unsegmented
         self._cache: Dict[int, Tuple[int, ...]] = {}
 
     def __getstate__(self):
@@ -102,14 +112,23 @@ class TokenFeaturizer:
         """Lengths of the sequences the LSTM reads, in token order: each doc is
         split at its sentence starts where it has them, and every piece longer
         than max_sequence_length into windows, so memory per sequence is bounded
-        whatever the doc's length. Depends on each doc alone. Vectorized over
-        the batch: per-doc numpy calls cost more than the LSTM for short docs."""
-        sent_starts = [doc.to_array(SENT_START) for doc in docs if len(doc)]
-        if not sent_starts:
+        whatever the doc's length. A doc without sentence boundaries (no token
+        but the first has SENT_START set, as Doc.has_annotation("SENT_START")
+        reads it) is split where spaCy's Sentencizer would start a sentence
+        (split_unsegmented): the LSTM is trained on sentences, and its state
+        carried across a sentence end costs accuracy. Nothing is written to
+        the doc. Depends on each doc alone. Vectorized over the batch: per-doc
+        numpy calls cost more than the LSTM for short docs."""
+        docs = [doc for doc in docs if len(doc)]
+        if not docs:
             return numpy.zeros((0,), dtype="int64")
-        doc_lengths = numpy.asarray([len(a) for a in sent_starts])
-        is_start = numpy.concatenate(sent_starts) == 1
-        is_start[numpy.cumsum(doc_lengths) - doc_lengths] = True
+        sent_starts = numpy.concatenate([doc.to_array(SENT_START) for doc in docs])
+        doc_lengths = numpy.asarray([len(doc) for doc in docs])
+        doc_starts = numpy.cumsum(doc_lengths) - doc_lengths
+        is_start = sent_starts == 1
+        is_start[doc_starts] = True
+        if self.split_unsegmented:
+            self._add_likely_sentence_starts(docs, doc_starts, is_start)
         starts = numpy.flatnonzero(is_start)
         pieces = numpy.diff(numpy.append(starts, len(is_start)))
         window = self.max_sequence_length
@@ -121,6 +140,44 @@ class TokenFeaturizer:
         last = numpy.cumsum(n_windows) - 1
         lengths[last[rest > 0]] = rest[rest > 0]
         return lengths
+
+    @staticmethod
+    def _add_likely_sentence_starts(docs, doc_starts, is_start) -> None:
+        """Marks in is_start (the batch's tokens) the sentence starts that
+        spaCy's Sentencizer would set in each doc without sentence boundaries:
+        the first token that is neither punctuation nor sentence-final after
+        a sentence-final one (".", "?", "!" ...), so closing quotes and
+        brackets stay with their sentence. The Sentencizer's own rule, here
+        as array operations over the whole batch instead of a Python loop
+        over tokens, and without annotating the doc."""
+        # has_annotation is also True for a doc with a "sents" hook (its
+        # sentences are the user's) or a single token.
+        unsegmented = [i for i, doc in enumerate(docs) if not doc.has_annotation("SENT_START")]
+        if not unsegmented:
+            return
+        table = numpy.concatenate([docs[i].to_array([ORTH, IS_PUNCT]) for i in unsegmented])
+        orths = table[:, 0]
+        found = numpy.searchsorted(SENTENCE_FINAL_ORTHS, orths)
+        final = SENTENCE_FINAL_ORTHS[numpy.minimum(found, len(SENTENCE_FINAL_ORTHS) - 1)] == orths
+        lengths = numpy.asarray([len(docs[i]) for i in unsegmented])
+        ends = numpy.cumsum(lengths)
+        firsts = ends - lengths
+        # A sentence-final token that ends its doc starts nothing: the common
+        # case of one sentence ending in a period stops here.
+        final[ends - 1] = False
+        if not final.any():
+            return
+        word = ~final & (table[:, 1] == 0)
+        index = numpy.arange(len(orths))
+        # For each token: its doc's first index, and the last sentence-final
+        # token and the last word before it (-1: none).
+        first = numpy.repeat(firsts, lengths)
+        last_final = numpy.maximum.accumulate(numpy.where(final, index, -1))
+        last_word = numpy.maximum.accumulate(numpy.where(word, index, -1))
+        new_start = word[1:] & (last_final[:-1] >= first[1:]) & (last_final[:-1] > last_word[:-1])
+        # Their positions in the batch (each unsegmented doc's tokens, in order).
+        batch_index = index + numpy.repeat(doc_starts[unsegmented] - firsts, lengths)
+        is_start[batch_index[1:][new_start]] = True
 
     def vectors(self, docs: Sequence[Doc]) -> numpy.ndarray:
         """(n_tokens, width) static vectors by ORTH; zeros where a word has none."""

@@ -1,0 +1,219 @@
+"""A doc without sentence boundaries (nlp(paragraph) in a pipeline without a
+parser, senter or sentencizer) is read sentence by sentence, cut where spaCy's
+Sentencizer would start a sentence, without writing boundaries to the doc; a
+doc with boundaries is read as before (issue 30)."""
+import pickle
+
+import numpy
+import pytest
+import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.attrs import SENT_START
+from spacy.tokens import Doc
+
+from conftest import TINY_MODEL, make_examples, train_pipeline
+from spacy_lstm_tagger.featurizer import TokenFeaturizer
+
+# Sentences as a tagger is trained on them: one per example, each ending in
+# sentence-final punctuation.
+SENTENCES = [
+    ("The dog ate the apple .".split(), ["DT", "NN", "VBD", "DT", "NN", "."]),
+    ("Everybody read that book !".split(), ["NN", "VBD", "DT", "NN", "."]),
+    ("Did she like green eggs ?".split(), ["VBD", "PRP", "VB", "JJ", "NNS", "."]),
+    ("The big cat sat on the old mat today .".split(), ["DT", "JJ", "NN", "VBD", "IN", "DT", "JJ", "NN", "NN", "."]),
+    ('He said " stop . "'.split(), ["PRP", "VBD", "``", "VB", ".", "''"]),
+    ("Dogs bark .".split(), ["NNS", "VBP", "."]),
+]
+# A paragraph of sentences that each end where the Sentencizer cuts.
+PARAGRAPH = ["The big cat sat on the old mat today .", 'He said " stop . "', "Dogs bark .", "The dog ate the apple ."]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL)})
+    return train_pipeline(nlp, make_examples(nlp, SENTENCES), steps=80)
+
+
+def featurizer_of(nlp) -> TokenFeaturizer:
+    return nlp.get_pipe("lstm_tagger").model.layers[0].attrs["convert_inputs"].keywords["featurizer"]
+
+
+def log_probs(nlp, doc: Doc) -> numpy.ndarray:
+    """The model's (n_tokens, n_labels) output for one doc."""
+    return numpy.asarray(nlp.get_pipe("lstm_tagger").model.predict([doc])[0])
+
+
+def words(text: str, vocab) -> Doc:
+    return Doc(vocab, words=text.split())
+
+
+def test_a_paragraph_tags_as_its_sentences_one_by_one(nlp):
+    # The cut reproduces the sentences, so the LSTM reads the same sequences:
+    # the same tags, and the same outputs up to float rounding (1e-5).
+    sentences = [words(text, nlp.vocab) for text in PARAGRAPH]
+    paragraph = words(" ".join(PARAGRAPH), nlp.vocab)
+    one_by_one = numpy.concatenate([log_probs(nlp, doc) for doc in sentences])
+    together = log_probs(nlp, paragraph)
+    numpy.testing.assert_allclose(together, one_by_one, atol=1e-5)
+    assert [t.tag_ for t in nlp(paragraph)] == [t.tag_ for doc in sentences for t in nlp(doc)]
+    # Without the cut (the old reading, one long sequence) the BiLSTM carries
+    # its state across the sentence ends and the outputs differ: the cut is
+    # what makes them equal.
+    featurizer = featurizer_of(nlp)
+    featurizer.split_unsegmented = False
+    try:
+        whole = log_probs(nlp, words(" ".join(PARAGRAPH), nlp.vocab))
+    finally:
+        featurizer.split_unsegmented = True
+    assert numpy.abs(whole - one_by_one).max() > 1e-3
+
+
+def test_a_doc_with_boundaries_is_read_as_before(nlp):
+    # Boundaries set by the user (here: all one sentence, then a split that is
+    # not the punctuation's) are the sequences, exactly as without the cut.
+    text = " ".join(PARAGRAPH).split()
+    featurizer = featurizer_of(nlp)
+    for sent_starts in ([True] + [False] * (len(text) - 1), [i in (0, 4, 13) for i in range(len(text))]):
+        new = log_probs(nlp, Doc(nlp.vocab, words=text, sent_starts=sent_starts))
+        featurizer.split_unsegmented = False
+        try:
+            old = log_probs(nlp, Doc(nlp.vocab, words=text, sent_starts=sent_starts))
+        finally:
+            featurizer.split_unsegmented = True
+        numpy.testing.assert_array_equal(new, old)
+
+
+def test_a_batch_mixing_docs_gives_each_its_own_result(nlp):
+    # Depends on each doc alone: a doc with boundaries and one without, in
+    # one batch, each as if alone.
+    text = " ".join(PARAGRAPH).split()
+    unsegmented = Doc(nlp.vocab, words=text)
+    segmented = Doc(nlp.vocab, words=text, sent_starts=[True] + [False] * (len(text) - 1))
+    batch = nlp.get_pipe("lstm_tagger").model.predict([segmented, unsegmented])
+    numpy.testing.assert_allclose(numpy.asarray(batch[0]), log_probs(nlp, segmented), atol=1e-5)
+    numpy.testing.assert_allclose(numpy.asarray(batch[1]), log_probs(nlp, unsegmented), atol=1e-5)
+
+
+def test_the_doc_gets_no_sentence_boundaries(nlp):
+    doc = nlp(" ".join(PARAGRAPH))
+    assert doc.has_annotation("TAG")
+    assert not doc.has_annotation("SENT_START")
+    assert all(token.is_sent_start is None for token in doc[1:])
+    assert not doc.to_array(SENT_START)[1:].any()
+    # nlp.pipe and a doc the user partly annotated: left as they were.
+    (doc,) = nlp.pipe([" ".join(PARAGRAPH)])
+    assert not doc.has_annotation("SENT_START")
+    partial = words(" ".join(PARAGRAPH), nlp.vocab)
+    partial[3].is_sent_start = False
+    before = partial.to_array(SENT_START).copy()
+    nlp(partial)
+    numpy.testing.assert_array_equal(partial.to_array(SENT_START), before)
+
+
+# sequence_lengths, case by case (a window larger than every doc unless said).
+
+
+def lengths(docs, window=100, split=True):
+    featurizer = TokenFeaturizer(10, 10, 10, [1], [1], max_sequence_length=window, split_unsegmented=split)
+    return featurizer.sequence_lengths(docs).tolist()
+
+
+VOCAB = spacy.blank("en").vocab  # its lexemes know what is punctuation, as the Sentencizer reads it
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # A run of sentence-final punctuation stays with its sentence.
+        ("Really ? ! Yes .", [3, 2]),
+        # "?!" as one token is punctuation but not in the Sentencizer's list:
+        # it ends nothing (as the Sentencizer reads it).
+        ("Really ?! Yes .", [4]),
+        # Quotes and brackets after the period stay with their sentence.
+        ('He said " go . " Then he left .', [6, 4]),
+        ("He left ( at last . ) Then rain .", [7, 3]),
+        # A doc ending without punctuation: its last sentence is the rest.
+        ("Hi . Bye", [2, 1]),
+        # Punctuation first: the first word after it starts a sentence.
+        (". Hi there", [1, 2]),
+        # No sentence-final punctuation inside: one sequence.
+        ("one two three", [3]),
+        ("The end .", [3]),
+        # Other scripts' sentence ends, from the Sentencizer's list.
+        ("ئۇ كەلدى ؟ مەن كەتتىم .", [3, 3]),
+        ("यह ठीक है । वह गया ।", [4, 3]),
+    ],
+)
+def test_cut_at_likely_sentence_ends(text, expected):
+    assert lengths([words(text, VOCAB)]) == expected
+    # The same as spaCy's Sentencizer's sentences.
+    sentencizer = spacy.blank("xx").add_pipe("sentencizer")
+    assert [len(s) for s in sentencizer(words(text, VOCAB)).sents] == expected
+
+
+def test_cut_edge_cases():
+    # An empty doc has no sequence, alone or between others.
+    assert lengths([Doc(VOCAB, words=[])]) == []
+    assert lengths([words("A . B", VOCAB), Doc(VOCAB, words=[]), words("C . D", VOCAB)]) == [2, 1, 2, 1]
+    # A single token.
+    assert lengths([words(".", VOCAB)]) == [1]
+    # A sentence end in one doc starts nothing in the next.
+    assert lengths([words("A .", VOCAB), words('" B', VOCAB)]) == [2, 2]
+    # Pieces longer than the window still become windows.
+    assert lengths([words("a b c d e . f g", VOCAB)], window=4) == [4, 2, 2]
+    # Off: a doc without boundaries is one sequence (windowed), as before.
+    assert lengths([words("A . B . C", VOCAB)], split=False) == [5]
+
+
+def test_a_partly_annotated_doc_keeps_its_boundaries():
+    # One token marked (here: not a start) makes the doc annotated, as
+    # Doc.has_annotation("SENT_START") reads it: its own starts, no cut.
+    doc = words("A . B . C", VOCAB)
+    doc[2].is_sent_start = False
+    assert doc.has_annotation("SENT_START")
+    assert lengths([doc]) == [5]
+    doc = words("A . B . C", VOCAB)
+    doc[4].is_sent_start = True
+    assert lengths([doc]) == [4, 1]
+    # The first token alone marked leaves the doc unsegmented: cut.
+    doc = words("A . B . C", VOCAB)
+    doc[0].is_sent_start = True
+    assert not doc.has_annotation("SENT_START")
+    assert lengths([doc]) == [2, 2, 1]
+    # A "sents" hook gives the doc its sentences (has_annotation is True):
+    # read whole, as before.
+    doc = words("A . B . C", VOCAB)
+    doc.user_hooks["sents"] = lambda doc: iter([doc[:]])
+    assert lengths([doc]) == [5]
+
+
+def test_a_pickled_featurizer_keeps_the_setting():
+    # Worker processes get the model pickled.
+    featurizer = TokenFeaturizer(10, 10, 10, [1], [1], max_sequence_length=8, split_unsegmented=False)
+    assert lengths([words("A . B", VOCAB)], split=False) == [3]
+    assert pickle.loads(pickle.dumps(featurizer)).sequence_lengths([words("A . B", VOCAB)]).tolist() == [3]
+
+
+TOKENS = ["w", "x", ".", "?", "!", '"', ")", "?!", "...", "-", "。"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    docs=st.lists(st.lists(st.sampled_from(TOKENS), max_size=20), max_size=6),
+    window=st.integers(1, 12),
+)
+def test_cut_is_the_sentencizers_over_a_batch(docs, window):
+    # The batch's lengths are those of each doc's Sentencizer sentences, cut
+    # into windows, in doc order.
+    sentencizer = spacy.blank("xx").add_pipe("sentencizer")
+    batch = [Doc(VOCAB, words=doc_words) for doc_words in docs]
+    expected = []
+    for doc_words in docs:
+        if doc_words:
+            for sent in sentencizer(Doc(VOCAB, words=doc_words)).sents:
+                n = len(sent)
+                expected += [window] * (n // window) + ([n % window] if n % window else [])
+    assert lengths(batch, window=window) == expected
+    assert not any(doc.has_annotation("SENT_START") for doc in batch if len(doc) > 1)
