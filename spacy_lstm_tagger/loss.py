@@ -1,10 +1,42 @@
 """The loss of each output head, as spaCy's tagger computes it (thinc's
 SequenceCategoricalCrossentropy on probabilities), and its gradient handed
 back through the module's log_softmax."""
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from thinc.api import SequenceCategoricalCrossentropy
 from thinc.types import Floats2d
+
+from .morph import feature_gold
+
+
+def heads_loss(
+    heads: Sequence,
+    gold: Dict[str, List[List[Optional[str]]]],
+    log_probs: List[Floats2d],
+    xp,
+    neg_prefix: str,
+    label_smoothing: float,
+    name: str,
+) -> Tuple[float, List[Floats2d]]:
+    """The component's loss, the sum over its heads (heads.Head), and the
+    gradient with respect to the log-probabilities. gold: per attribute, the
+    training labels per doc (gold.head_gold); a per-feature head reads its
+    feature's value of the gold bundles (morph.feature_gold)."""
+    d_scores = [xp.zeros(scores.shape, dtype="float32") for scores in log_probs]
+    total = 0.0
+    for attr, columns, labels, feature in heads:
+        truths = gold[attr] if feature is None else [feature_gold(doc, feature, neg_prefix) for doc in gold[attr]]
+        probs = [xp.exp(scores[:, columns]) for scores in log_probs]
+        try:
+            d_head, loss = head_loss(labels, probs, truths, neg_prefix, label_smoothing)
+        except ValueError as err:
+            raise ValueError(f"lstm_tagger '{name}' ({attr} {feature or ''}".rstrip() + f"): {err}") from None
+        if xp.isnan(loss):
+            raise ValueError(f"lstm_tagger '{name}': the {attr} loss is NaN; lower the learning rate.")
+        total += float(loss)
+        for d_doc, d in zip(d_scores, d_head):
+            d_doc[:, columns] = logit_to_log_prob_gradient(d, xp)
+    return total, d_scores
 
 
 def head_loss(

@@ -9,7 +9,7 @@ feature). Decoding joins the features whose prediction is not ABSENT, so it
 can produce bundles that training never saw. spaCy and numpy only.
 """
 from functools import lru_cache
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy
 
@@ -18,6 +18,22 @@ ABSENT = "_"
 MORPH_MODES = ("bundle", "features")
 # (feature, (ABSENT, value, ...)) per feature, sorted by feature name.
 Inventory = Tuple[Tuple[str, Tuple[str, ...]], ...]
+
+
+def is_feats_bundle(label: str) -> bool:
+    """Whether label is Feature=Value[,Value...] pairs joined by "|", each
+    feature once, every name and value non-empty and free of spaces and of
+    the separators "=", "|" and ","."""
+    def is_part(text: str) -> bool:
+        return bool(text) and not any(c.isspace() or c in "=|," for c in text)
+
+    names = []
+    for feature in label.split("|"):
+        name, sep, values = feature.partition("=")
+        if not sep or not is_part(name) or not all(is_part(v) for v in values.split(",")):
+            return False
+        names.append(name)
+    return len(set(names)) == len(names)
 
 
 def parse_bundle(bundle: str) -> Dict[str, str]:
@@ -57,30 +73,6 @@ def feature_gold(bundles: Iterable[Optional[str]], feature: str, neg_prefix: str
         return parse_bundle(bundle).get(feature, ABSENT)
 
     return [gold(bundle) for bundle in bundles]
-
-
-class Head(NamedTuple):
-    """One output head of the model: its attribute, its columns in the
-    model's output and its labels. feature: the UD feature of a morph sub-head
-    in morph_mode "features" (labels: ABSENT, then the feature's values), else None."""
-
-    attr: str
-    columns: slice
-    labels: Tuple[str, ...]
-    feature: Optional[str] = None
-
-
-def output_heads(head_labels: Dict[str, Tuple[str, ...]], attrs: Sequence[str], morph_mode: str) -> List[Head]:
-    """The model's output heads, in column order: one per attribute, or for
-    morph in morph_mode "features" one per feature of its bundle labels."""
-    heads, start = [], 0
-    for attr in attrs:
-        labels = head_labels[attr]
-        parts = feature_inventory(labels) if attr == "morph" and morph_mode == "features" else [(None, labels)]
-        for feature, part_labels in parts:
-            heads.append(Head(attr, slice(start, start + len(part_labels)), part_labels, feature))
-            start += len(part_labels)
-    return heads
 
 
 def is_known(label: str, labels: Tuple[str, ...], by_feature: bool) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 import srsly
 from spacy import util
 
-from .settings import CONFIG_SETTINGS, check_settings
+from .settings import CONFIG_SETTINGS, check_component_settings
 
 
 def head_layout(heads) -> list:
@@ -60,7 +60,7 @@ class SavedComponent:
         # No lemma_lexicon: none was built (no lemma head, or no POS head beside it).
         base = {key: value for key, value in self.cfg.items() if key != "lemma_lexicon"}
         cfg = {**base, "morph_mode": "bundle", **stored}
-        check_settings(cfg, f"lstm_tagger '{self.name}': {source}")
+        check_component_settings(cfg, f"lstm_tagger '{self.name}': {source}")
         cfg.update(self._config_settings)  # the config decides these
         self.cfg = cfg
 

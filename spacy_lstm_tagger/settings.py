@@ -1,22 +1,18 @@
-"""The component's settings and label rules: one check for the factory's
-arguments and for a saved pipeline's cfg, so a bad value is refused with the
-same message wherever it comes from."""
-from collections import Counter
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+"""The component's settings: one check for the factory's arguments and for a
+saved pipeline's cfg, so a bad value is refused with the same message
+wherever it comes from; and the one place that reads the cfg's two layouts
+of attributes and labels.
 
-import numpy
+The layouts: a component made with one attribute (`attr = "tag"`, the
+factory's default, and release 0.1.0's only form) stores `"attr": "tag",
+"labels": [...]`; one made with a list stores `"attr": [...], "labels":
+{attr: [...]}`. Both stay as they are on disk (saved pipelines keep their
+bytes); everything else reads them through stored_attrs and stored_labels.
+"""
+from typing import Any, Callable, Dict, List, Tuple, Union
 
-from spacy.attrs import LEMMA, MORPH, POS, TAG
-from spacy.parts_of_speech import IDS as UPOS_IDS
-
-from .lemma import frequent_rules, parse_rule
+from .attributes import ATTRIBUTES, LEXICON_KEYS
 from .morph import MORPH_MODES
-
-# The token attributes the component can predict, with the spaCy attribute id
-# that Doc.to_array / Doc.from_array use for each.
-ATTRS = {"tag": TAG, "pos": POS, "morph": MORPH, "lemma": LEMMA}
-# The CoNLL-U column of each, for messages.
-UD_COLUMNS = {"tag": "XPOS", "pos": "UPOS", "morph": "FEATS", "lemma": "LEMMA"}
 # What `confidence` stores. Off by default, so the fast path pays nothing.
 CONFIDENCE = ("none", "predicted", "all")
 # Settings that do not change the weights: the pipeline's config decides them
@@ -28,7 +24,7 @@ CONFIG_SETTINGS = ("overwrite", "confidence", "seen_lemma_margin")
 SEEN_LEMMA_MARGIN = 4.0
 
 
-def check_settings(cfg: Dict[str, Any], where: str) -> None:
+def check_component_settings(cfg: Dict[str, Any], where: str) -> None:
     """The component's settings as the factory takes them and as a saved
     cfg stores them: one check for both, naming `where` and the field."""
     def fail(field: str, wanted: str) -> None:
@@ -44,10 +40,10 @@ def check_settings(cfg: Dict[str, Any], where: str) -> None:
     if (
         not isinstance(attrs, list)
         or not attrs
-        or any(a not in ATTRS for a in attrs)
+        or any(a not in ATTRIBUTES for a in attrs)
         or len(set(attrs)) != len(attrs)
     ):
-        fail("attr", f"one of {sorted(ATTRS)}, or a list of them without repeats")
+        fail("attr", f"one of {sorted(ATTRIBUTES)}, or a list of them without repeats")
     # A cfg saved before morph_mode existed (release 0.1.0, 0.2.0) predicts bundles.
     if cfg.get("morph_mode", "bundle") not in MORPH_MODES:
         fail("morph_mode", f"one of {list(MORPH_MODES)} (one classifier over whole FEATS bundles, or one per feature)")
@@ -66,19 +62,17 @@ def check_settings(cfg: Dict[str, Any], where: str) -> None:
     if "lemma_lexicon" in cfg:
         check_lexicon(cfg["lemma_lexicon"], attrs, fail)
     labels = cfg.get("labels")
-    if isinstance(attr, str):  # one attribute: a list of labels, as release 0.1.0 stored it
-        heads = {attr: labels}
-        if not isinstance(labels, list):
-            fail("labels", "a list of non-empty strings")
-    else:  # several: {attribute: [labels]}
-        heads = labels
-        if not isinstance(labels, dict) or any(a not in attrs for a in labels):
-            fail("labels", f"an object mapping some of {attrs} to lists of labels")
+    single = is_single_layout(cfg)
+    if single and not isinstance(labels, list):
+        fail("labels", "a list of non-empty strings")
+    if not single and (not isinstance(labels, dict) or any(a not in attrs for a in labels)):
+        fail("labels", f"an object mapping some of {attrs} to lists of labels")
+    heads = stored_labels(cfg)
     for head, head_labels in heads.items():
         if not isinstance(head_labels, list) or not all(isinstance(label, str) and label for label in head_labels):
-            fail("labels", "a list of non-empty strings" + ("" if isinstance(attr, str) else f" for {head}"))
+            fail("labels", "a list of non-empty strings" + ("" if single else f" for {head}"))
         if len(set(head_labels)) != len(head_labels):
-            fail("labels", "a list without repeats" + ("" if isinstance(attr, str) else f" for {head}"))
+            fail("labels", "a list without repeats" + ("" if single else f" for {head}"))
         for label in head_labels:
             check_label(label, head, cfg["neg_prefix"], where)
     lexicon = cfg.get("lemma_lexicon")
@@ -92,7 +86,7 @@ def check_lexicon(lexicon: Any, attrs: List[str], fail: Callable[[str, str], Non
     if (
         not isinstance(lexicon, dict)
         or set(lexicon) != {"pos_attr", "entries"}
-        or lexicon["pos_attr"] not in ("pos", "tag")
+        or lexicon["pos_attr"] not in LEXICON_KEYS
         or lexicon["pos_attr"] not in attrs
         or "lemma" not in attrs
         or not isinstance(lexicon["entries"], list)
@@ -108,6 +102,7 @@ def check_lexicon(lexicon: Any, attrs: List[str], fail: Callable[[str, str], Non
 
 
 def check_label(label: str, attr: str, neg_prefix: str, where: str) -> None:
+    """Refuse a label the attribute's head cannot have, naming `where`."""
     if not isinstance(label, str) or not label:
         raise ValueError(f"{where}: labels must be non-empty strings, got {label!r}.")
     if label.startswith(neg_prefix):
@@ -115,111 +110,39 @@ def check_label(label: str, attr: str, neg_prefix: str, where: str) -> None:
             f"{where}: the label {label!r} starts with neg_prefix {neg_prefix!r}, which marks 'not this "
             f"label' annotations; fix the annotation or set the component's neg_prefix to another string."
         )
-    if attr == "pos" and label not in UPOS_IDS:
-        raise ValueError(f"{where}: predicts pos, but the label {label!r} is not a universal POS tag.")
-    if attr == "morph" and label != "_" and not is_feats_bundle(label):
-        raise ValueError(
-            f"{where}: the morph label {label!r} is not a UD FEATS bundle (Feature=Value pairs "
-            "joined by '|', each feature once, a value list joined by ',' without empty values, no "
-            "spaces; or '_' for none). spaCy reads FEATS 'Case=Nom,' as 'Case=,Nom': fix the corpus."
-        )
-    if attr == "lemma":
-        try:
-            parse_rule(label)
-        except ValueError as err:
-            raise ValueError(f"{where}: the lemma label {err}") from None
+    problem = ATTRIBUTES[attr].label_problem(label)
+    if problem:
+        raise ValueError(f"{where}: {problem.rstrip('.')}.")
 
 
-def is_feats_bundle(label: str) -> bool:
-    """Whether label is Feature=Value[,Value...] pairs joined by "|", each
-    feature once, every name and value non-empty and free of spaces and of
-    the separators "=", "|" and ","."""
-    def is_part(text: str) -> bool:
-        return bool(text) and not any(c.isspace() or c in "=|," for c in text)
+def is_single_layout(cfg: Dict[str, Any]) -> bool:
+    """Whether the cfg stores one attribute as a string and its labels as a list."""
+    return isinstance(cfg.get("attr"), str)
 
-    names = []
-    for feature in label.split("|"):
-        name, sep, values = feature.partition("=")
-        if not sep or not is_part(name) or not all(is_part(v) for v in values.split(",")):
-            return False
-        names.append(name)
-    return len(set(names)) == len(names)
+
+def empty_labels(attr: Union[str, List[str]]) -> Union[list, dict]:
+    """The `labels` a new cfg with this `attr` starts with, in its layout."""
+    return [] if isinstance(attr, str) else {}
+
+
+def stored_attrs(cfg: Dict[str, Any]) -> Tuple[str, ...]:
+    """The attributes the cfg asks for, in order, in either layout."""
+    return (cfg["attr"],) if is_single_layout(cfg) else tuple(cfg["attr"])
+
+
+def stored_labels(cfg: Dict[str, Any]) -> Dict[str, List[str]]:
+    """{attr: labels} for the attributes that have a label list, in either
+    layout: the cfg's own lists, so a label added to one is in the cfg."""
+    if is_single_layout(cfg):
+        return {cfg["attr"]: cfg["labels"]}
+    return {attr: cfg["labels"][attr] for attr in stored_attrs(cfg) if attr in cfg["labels"]}
+
+
+def label_list(cfg: Dict[str, Any], attr: str) -> List[str]:
+    """The cfg's own label list of attr, made empty in the cfg if it has none."""
+    return cfg["labels"] if is_single_layout(cfg) else cfg["labels"].setdefault(attr, [])
 
 
 def positive_label(label: str, neg_prefix: str) -> str:
     """The label a gold value names: "X" for "X" and for "not X" ("!X")."""
     return label[len(neg_prefix):] if label.startswith(neg_prefix) else label
-
-
-def label_values(vocab, attr: str, labels: Sequence[str], guesses: List[numpy.ndarray]) -> numpy.ndarray:
-    """What Doc.from_array stores for each label that a batch predicts (the
-    argmax indices `guesses`): the string hash for tags, the universal POS
-    symbol for pos, the analysis key for morph (added to vocab.morphology)."""
-    values = numpy.zeros((len(labels),), dtype="uint64")
-    used = numpy.unique(numpy.concatenate(guesses)) if guesses else []
-    for i in used.tolist():
-        label = labels[i]
-        if attr == "pos":
-            values[i] = UPOS_IDS[label]
-        elif attr == "morph":
-            values[i] = vocab.morphology.add(label)
-        else:
-            values[i] = vocab.strings.add(label)
-    return values
-
-
-def labels_from_data(
-    examples: Iterable[Any],
-    attrs: Sequence[str],
-    gold: Callable[[Any, str], List[Optional[str]]],
-    neg_prefix: str,
-    added: Dict[str, Sequence[str]],
-    where: str,
-) -> Dict[str, List[str]]:
-    """The labels of each attribute in the examples (gold(example, attr): the
-    values, None where missing), sorted; for lemma the rules seen at least
-    MIN_RULE_FREQ times (lemma.py). "Not X" values are no labels; one naming
-    no label of the data nor one `added` before is refused."""
-    found: Dict[str, Counter] = {attr: Counter() for attr in attrs}
-    negatives: Dict[str, set] = {attr: set() for attr in attrs}
-    for example in examples:
-        for attr in attrs:
-            for value in gold(example, attr):
-                if value:
-                    if value.startswith(neg_prefix):
-                        negatives[attr].add(value)
-                    else:
-                        found[attr][value] += 1
-    for attr in attrs:
-        known = set(found[attr]) | set(added.get(attr, ()))
-        orphans = sorted(n for n in negatives[attr] if positive_label(n, neg_prefix) not in known)
-        if orphans:
-            raise ValueError(
-                f"{where}: the training data has the gold {attr} values {orphans[:10]}, which start with "
-                f"neg_prefix {neg_prefix!r} ('not this label') but name no label the data has; fix the "
-                "annotation or set the component's neg_prefix to another string."
-            )
-    return {
-        attr: frequent_rules(found[attr]) if attr == "lemma" else sorted(found[attr]) for attr in attrs
-    }
-
-
-def check_gold(
-    examples: Sequence[Any],
-    truths: List[List[Optional[str]]],
-    attr: str,
-    known: Callable[[str], bool],
-    neg_prefix: str,
-    name: str,
-) -> None:
-    """Refuse gold values (or the labels "not X" values name) that the heads
-    cannot learn (known(label) is false), naming the doc."""
-    for eg, eg_truths in zip(examples, truths):
-        unknown = {t for t in eg_truths if t and not known(positive_label(t, neg_prefix))}
-        if unknown:
-            raise ValueError(
-                f"lstm_tagger '{name}': gold {attr} labels {sorted(unknown)[:10]} in the doc "
-                f"starting {eg.reference.text[:40].strip()!r} are not among the labels collected at "
-                "initialize; re-initialize on data that has them, or list them in "
-                f"[initialize.components.{name}.labels]."
-            )

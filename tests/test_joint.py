@@ -198,8 +198,9 @@ def test_gold_read_from_arrays_matches_example_get_aligned(joint):
     reference's arrays; it must give what Example.get_aligned gives: missing values as None, "_" for
     annotated-empty FEATS, negative tags, and a misaligned example (different
     tokenization) still going through get_aligned."""
+    from spacy_lstm_tagger.gold import gold_values
+
     nlp, _ = joint
-    tagger = nlp.get_pipe("lstm_tagger")
     vocab = nlp.vocab
     aligned = ud_examples(nlp)
     partly = Example.from_dict(
@@ -212,13 +213,13 @@ def test_gold_read_from_arrays_matches_example_get_aligned(joint):
     )
     for example in aligned + [partly, misaligned]:
         expected = [[v or None for v in example.get_aligned(attr.upper(), as_string=True)] for attr in ALL]
-        assert tagger._gold_all(example, ALL) == expected
-        assert [tagger._gold(example, attr) for attr in ALL] == expected
-    assert tagger._gold_all(partly, ALL) == [
+        assert gold_values(example, ALL) == expected
+        assert [gold_values(example, [attr])[0] for attr in ALL] == expected
+    assert gold_values(partly, ALL) == [
         # Example.from_dict stores "" in morphs as an empty analysis, "_".
         ["NNS", "!VBD", None], ["NOUN", None, "ADV"], ["Number=Plur", "_", "_"]
     ]
-    assert tagger._gold_all(misaligned, ["tag"]) == [["NNS", None]]
+    assert gold_values(misaligned, ["tag"]) == [["NNS", None]]
 
 
 def edit_saved_cfg(nlp, path, edit):

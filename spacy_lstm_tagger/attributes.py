@@ -1,0 +1,189 @@
+"""The token attributes the component predicts, one spec each: everything that
+differs between XPOS, UPOS, FEATS and LEMMA lives here, and the component, its
+loss, the scorer, the report and the CoNLL-U writer read a spec instead of
+comparing attribute names.
+
+To predict another token attribute, add a spec to ATTRIBUTES (and its tests):
+docs/how-it-works.md, "Adding an attribute", shows one. spaCy and numpy only.
+"""
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+from spacy.attrs import LEMMA, MORPH, POS, TAG
+from spacy.parts_of_speech import IDS as UPOS_IDS
+from spacy.scorer import Scorer
+from spacy.tokens import Token
+from spacy.training import Example
+from spacy.vocab import Vocab
+
+from .lemma import MISSING, frequent_rules, lemma_rule, parse_rule
+from .morph import ABSENT, Inventory, feature_inventory, is_feats_bundle
+
+
+@dataclass(frozen=True)
+class AttributeSpec:
+    """What one predicted attribute needs, wherever it is handled."""
+
+    # The name in the component's `attr` setting and cfg, and in token._.{name}_prob.
+    name: str
+    # The spaCy attribute id Doc.to_array / Doc.from_array use, and its name
+    # (what Example.get_aligned takes).
+    spacy_id: int
+    spacy_name: str
+    # The CoNLL-U column (messages, the CoNLL-U writer, the UD workflow).
+    ud_column: str
+    # The score that spacy train, spacy evaluate and the report give for it.
+    score_key: str
+    # What is wrong with a label, or None (a message for "{where}: {problem}.").
+    label_problem: Callable[[str], Optional[str]]
+    # The labels a head gets from the gold values' counts in the training data.
+    labels_from_counts: Callable[[Counter], List[str]]
+    # Whether a gold label outside the head's labels trains nothing (True) or
+    # is refused as an annotation initialize did not see (False).
+    rare_gold_trains_nothing: bool
+    # What Doc.from_array stores for a label (a key in the vocab, a symbol).
+    stored_value: Callable[[Vocab, str], int]
+    # The token's value for scoring and reports, None where it has none.
+    token_value: Callable[[Token], Optional[str]]
+    # spaCy's scores for it on a batch of examples.
+    score: Callable[..., Dict]
+    # The token's value as the CoNLL-U column writes it, and whether the
+    # writer replaces the column even when no component declares it.
+    conllu_value: Callable[[Token], str]
+    conllu_always_written: bool
+    # The per-feature sub-heads of its labels (morph_mode "features"), or
+    # None where the attribute has no such mode.
+    feature_inventory: Optional[Callable[[Tuple[str, ...]], Inventory]] = None
+    # The training label of a gold value, from the token's form and the value
+    # (lemma: the rule that makes it; a None label trains nothing), or None
+    # where the gold value is the label.
+    gold_label: Optional[Callable[[str, str], Optional[str]]] = None
+    # The component's decoding of the head ("labels": the argmax label;
+    # "lemma": lexicon and rules, see decoding.py).
+    decoder: str = "labels"
+
+
+def lemma_or_missing(token: Token, attr: str = "lemma") -> str:
+    """token.lemma_, "" (missing: not scored) for UD's "no lemma given", a
+    lemma "_" of a form that is not "_". spaCy's own lemmatizer scorer counts
+    those as errors; the CoNLL 2018 evaluation does not score them."""
+    lemma = token.lemma_
+    return "" if lemma == MISSING and token.text != MISSING else lemma
+
+
+def morph_key(token: Token, attr: str = "morph") -> int:
+    """The analysis key spaCy's morphologizer scores by (0: unset)."""
+    return getattr(token, attr).key
+
+
+def _no_problem(label: str) -> Optional[str]:
+    return None
+
+
+def _upos_problem(label: str) -> Optional[str]:
+    return None if label in UPOS_IDS else f"predicts pos, but the label {label!r} is not a universal POS tag"
+
+
+def _feats_problem(label: str) -> Optional[str]:
+    if label == ABSENT or is_feats_bundle(label):
+        return None
+    return (
+        f"the morph label {label!r} is not a UD FEATS bundle (Feature=Value pairs joined by '|', each feature once, a value "
+        "list joined by ',' without empty values, no spaces; or '_' for none). spaCy reads FEATS 'Case=Nom,' "
+        "as 'Case=,Nom': fix the corpus"
+    )
+
+
+def _rule_problem(label: str) -> Optional[str]:
+    try:
+        parse_rule(label)
+    except ValueError as err:
+        return f"the lemma label {err}"
+    return None
+
+
+def _sorted_labels(counts: Counter) -> List[str]:
+    return sorted(counts)
+
+
+def _string_key(vocab: Vocab, label: str) -> int:
+    return vocab.strings.add(label)
+
+
+def _token_field(field: str) -> Callable[[Token], Optional[str]]:
+    return lambda token: getattr(token, field) or None
+
+
+def _morph_value(token: Token) -> Optional[str]:
+    """The FEATS string, "_" for an analysis without features (scored, as
+    spaCy's morph_acc does), None when unset."""
+    return (str(token.morph) or ABSENT) if token.morph.key else None
+
+
+def _score_attr(name: str, getter: Optional[Callable] = None) -> Callable[..., Dict]:
+    def score(examples: List[Example], **kwargs) -> Dict:
+        if getter is not None:
+            kwargs = {**kwargs, "getter": getter}
+        return Scorer.score_token_attr(examples, name, **kwargs)
+
+    return score
+
+
+def _score_morph(examples: List[Example], **kwargs) -> Dict:
+    """morph_acc and morph_per_feat, as spaCy's morphologizer scores them."""
+    kwargs = {**kwargs, "getter": morph_key}
+    return {
+        **Scorer.score_token_attr(examples, "morph", **kwargs),
+        **Scorer.score_token_attr_per_feat(examples, "morph", **kwargs),
+    }
+
+
+ATTRIBUTES: Dict[str, AttributeSpec] = {
+    spec.name: spec
+    for spec in (
+        AttributeSpec(
+            name="tag", spacy_id=TAG, spacy_name="TAG", ud_column="XPOS", score_key="tag_acc",
+            label_problem=_no_problem, labels_from_counts=_sorted_labels,
+            rare_gold_trains_nothing=False, stored_value=_string_key, token_value=_token_field("tag_"),
+            score=_score_attr("tag"), conllu_value=lambda token: token.tag_, conllu_always_written=True,
+        ),
+        AttributeSpec(
+            name="pos", spacy_id=POS, spacy_name="POS", ud_column="UPOS", score_key="pos_acc",
+            label_problem=_upos_problem, labels_from_counts=_sorted_labels,
+            rare_gold_trains_nothing=False, stored_value=lambda vocab, label: UPOS_IDS[label],
+            token_value=_token_field("pos_"), score=_score_attr("pos"),
+            conllu_value=lambda token: token.pos_, conllu_always_written=True,
+        ),
+        AttributeSpec(
+            name="morph", spacy_id=MORPH, spacy_name="MORPH", ud_column="FEATS", score_key="morph_acc",
+            label_problem=_feats_problem, labels_from_counts=_sorted_labels,
+            rare_gold_trains_nothing=False, stored_value=lambda vocab, label: vocab.morphology.add(label),
+            token_value=_morph_value, score=_score_morph,
+            conllu_value=lambda token: str(token.morph), conllu_always_written=False,
+            feature_inventory=feature_inventory,
+        ),
+        AttributeSpec(
+            name="lemma", spacy_id=LEMMA, spacy_name="LEMMA", ud_column="LEMMA", score_key="lemma_acc",
+            # The head's classes are rules (lemma.py); rules seen too rarely to be
+            # classes (lemma.MIN_RULE_FREQ) train nothing, as spaCy's
+            # trainable_lemmatizer's rare trees.
+            label_problem=_rule_problem, labels_from_counts=frequent_rules, gold_label=lemma_rule,
+            rare_gold_trains_nothing=True, stored_value=_string_key,
+            token_value=lambda token: lemma_or_missing(token) or None,
+            score=_score_attr("lemma", getter=lemma_or_missing),
+            conllu_value=lambda token: token.lemma_, conllu_always_written=False, decoder="lemma",
+        ),
+    )
+}
+# The attributes a lemma lexicon can be keyed by, in order of preference.
+LEXICON_KEYS = ("pos", "tag")
+
+
+def spec(name: str) -> AttributeSpec:
+    return ATTRIBUTES[name]
+
+
+def token_assigns(names: Iterable[str]) -> List[str]:
+    """The `assigns` entries ("token.tag", ...) of the attributes."""
+    return [f"token.{name}" for name in names]

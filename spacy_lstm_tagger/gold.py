@@ -1,0 +1,145 @@
+"""The gold side of training: each attribute's gold values read from the
+examples, the labels initialize collects from them, and the check that
+refuses gold a head cannot learn. spaCy and numpy only."""
+from collections import Counter
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+
+import numpy
+from spacy.training import Example
+
+from .attributes import ATTRIBUTES, LEXICON_KEYS, lemma_or_missing
+from .heads import by_feature
+from .lemma import lexicon_entries
+from .morph import is_known
+from .settings import positive_label
+
+
+def gold_values(example: Example, attrs: Sequence[str]) -> List[List[Optional[str]]]:
+    """The gold values of each attr, one per predicted token, as its head's
+    training labels (AttributeSpec.gold_label: for lemma, the rule that makes
+    the gold lemma from the token's form): "" (missing annotation) and None
+    (misaligned token) both become None, "no gradient" to the loss; a token
+    whose features were annotated as none has "_" (a label) for morph.
+
+    When both docs have the same words (training on gold tokens, the usual
+    case) the alignment is one to one and the values are read from the
+    reference's arrays: Example.get_aligned builds a Token per word per
+    attribute, which took about 15% of a joint training epoch."""
+    predicted, reference = example.predicted, example.reference
+    specs = [ATTRIBUTES[attr] for attr in attrs]
+    if len(predicted) != len(reference) or not numpy.array_equal(
+        predicted.to_array("ORTH"), reference.to_array("ORTH")
+    ):
+        doc = predicted
+        values = [
+            [value or None for value in example.get_aligned(spec.spacy_name, as_string=True)] for spec in specs
+        ]
+    else:
+        doc = reference
+        strings = reference.vocab.strings
+        values = []
+        # One column per attr (Doc.to_array returns a 1D array for one attr).
+        array = reference.to_array([spec.spacy_name for spec in specs]).reshape(len(reference), len(specs))
+        for column in array.T:
+            ids, index = numpy.unique(column, return_inverse=True)
+            names = [strings[int(i)] or None for i in ids]
+            values.append([names[i] for i in index.tolist()])
+    forms = [token.text for token in doc] if any(spec.gold_label for spec in specs) else []
+    return [
+        column if spec.gold_label is None
+        else [spec.gold_label(form, value) if value else None for form, value in zip(forms, column)]
+        for spec, column in zip(specs, values)
+    ]
+
+
+def head_gold(
+    examples: List[Example],
+    head_labels: Dict[str, Sequence[str]],
+    attrs: Sequence[str],
+    morph_mode: str,
+    neg_prefix: str,
+    name: str,
+) -> Dict[str, List[List[Optional[str]]]]:
+    """{attr: per example, the gold training label per token} for the
+    predicted attrs. A label outside the head's labels trains nothing where
+    the attribute's spec says so (lemma's rare rules), else is refused."""
+    per_example = [gold_values(eg, attrs) for eg in examples]
+    gold = {attr: [eg_gold[i] for eg_gold in per_example] for i, attr in enumerate(attrs)}
+    for attr, truths in gold.items():
+        labels, split = tuple(head_labels[attr]), by_feature(attr, morph_mode)
+        if ATTRIBUTES[attr].rare_gold_trains_nothing:
+            known = frozenset(labels)
+            gold[attr] = [[t if t in known else None for t in doc] for doc in truths]
+        else:
+            check_gold(examples, truths, attr, lambda t: is_known(t, labels, split), neg_prefix, name)
+    return gold
+
+
+def labels_from_data(
+    examples: Iterable[Example],
+    attrs: Sequence[str],
+    neg_prefix: str,
+    added: Dict[str, Sequence[str]],
+    where: str,
+) -> Dict[str, List[str]]:
+    """The labels of each attribute in the examples, as its spec makes them
+    from their counts (sorted; for lemma the rules seen at least
+    MIN_RULE_FREQ times, lemma.py). "Not X" values are no labels; one naming
+    no label of the data nor one `added` before is refused."""
+    found: Dict[str, Counter] = {attr: Counter() for attr in attrs}
+    negatives: Dict[str, set] = {attr: set() for attr in attrs}
+    for example in examples:
+        for attr, values in zip(attrs, gold_values(example, attrs)):
+            for value in values:
+                if value:
+                    if value.startswith(neg_prefix):
+                        negatives[attr].add(value)
+                    else:
+                        found[attr][value] += 1
+    for attr in attrs:
+        known = set(found[attr]) | set(added.get(attr, ()))
+        orphans = sorted(n for n in negatives[attr] if positive_label(n, neg_prefix) not in known)
+        if orphans:
+            raise ValueError(
+                f"{where}: the training data has the gold {attr} values {orphans[:10]}, which start with "
+                f"neg_prefix {neg_prefix!r} ('not this label') but name no label the data has; fix the "
+                "annotation or set the component's neg_prefix to another string."
+            )
+    return {attr: ATTRIBUTES[attr].labels_from_counts(found[attr]) for attr in attrs}
+
+
+def check_gold(
+    examples: Sequence[Any],
+    truths: List[List[Optional[str]]],
+    attr: str,
+    known: Callable[[str], bool],
+    neg_prefix: str,
+    name: str,
+) -> None:
+    """Refuse gold values (or the labels "not X" values name) that the heads
+    cannot learn (known(label) is false), naming the doc."""
+    for eg, eg_truths in zip(examples, truths):
+        unknown = {t for t in eg_truths if t and not known(positive_label(t, neg_prefix))}
+        if unknown:
+            raise ValueError(
+                f"lstm_tagger '{name}': gold {attr} labels {sorted(unknown)[:10]} in the doc "
+                f"starting {eg.reference.text[:40].strip()!r} are not among the labels collected at "
+                "initialize; re-initialize on data that has them, or list them in "
+                f"[initialize.components.{name}.labels]."
+            )
+
+
+def lemma_lexicon(examples: Iterable[Example], predicted_attrs: Sequence[str]) -> Optional[dict]:
+    """The lemma lexicon a cfg stores: the training data's (form, POS) ->
+    lemma (lemma.lexicon_entries), keyed by the first of LEXICON_KEYS the
+    component predicts; None without a lemma head or such a POS head."""
+    pos_attr = next((a for a in LEXICON_KEYS if a in predicted_attrs), None)
+    if "lemma" not in predicted_attrs or pos_attr is None:
+        return None
+    field = f"{pos_attr}_"
+    triples = (
+        (token.text, getattr(token, field), lemma_or_missing(token))
+        for example in examples
+        for token in example.reference
+    )
+    return {"pos_attr": pos_attr, "entries": lexicon_entries((f, p, lemma) for f, p, lemma in triples if p and lemma)}

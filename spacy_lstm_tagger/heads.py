@@ -1,0 +1,39 @@
+"""The model's output layout: which columns of its output each head owns.
+
+One head per predicted attribute, in the order of the component's `attr`;
+an attribute with a per-feature mode (morph in morph_mode "features") has
+one head per feature instead. spaCy and numpy only.
+"""
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+from .attributes import ATTRIBUTES
+
+
+class Head(NamedTuple):
+    """One output head of the model: its attribute, its columns in the
+    model's output and its labels. feature: the UD feature of a morph sub-head
+    in morph_mode "features" (labels: ABSENT, then the feature's values), else None."""
+
+    attr: str
+    columns: slice
+    labels: Tuple[str, ...]
+    feature: Optional[str] = None
+
+
+def by_feature(attr: str, morph_mode: str) -> bool:
+    """Whether attr's head is split into one head per feature."""
+    return morph_mode == "features" and ATTRIBUTES[attr].feature_inventory is not None
+
+
+def output_heads(head_labels: Dict[str, Tuple[str, ...]], attrs: Sequence[str], morph_mode: str) -> List[Head]:
+    """The model's output heads, in column order: one per attribute, or for
+    morph in morph_mode "features" one per feature of its bundle labels."""
+    heads, start = [], 0
+    for attr in attrs:
+        labels = head_labels[attr]
+        inventory = ATTRIBUTES[attr].feature_inventory
+        parts = inventory(labels) if by_feature(attr, morph_mode) else [(None, labels)]
+        for feature, part_labels in parts:
+            heads.append(Head(attr, slice(start, start + len(part_labels)), part_labels, feature))
+            start += len(part_labels)
+    return heads
