@@ -31,6 +31,8 @@ class AttributeSpec:
     # (what Example.get_aligned takes).
     spacy_id: int
     spacy_name: str
+    # The Token property that holds it as a string (messages).
+    token_field: str
     # The CoNLL-U column (messages, the CoNLL-U writer, the UD workflow).
     ud_column: str
     # The score that spacy train, spacy evaluate and the report give for it.
@@ -62,6 +64,9 @@ class AttributeSpec:
     # The component's decoding of the head ("labels": the argmax label;
     # "lemma": lexicon and rules, see decoding.py).
     decoder: str = "labels"
+    # Whether the report gives per-label scores and a confusion matrix (a
+    # closed set of labels), or the most frequent errors only (lemmas).
+    per_label_report: bool = True
 
 
 def lemma_or_missing(token: Token, attr: str = "lemma") -> str:
@@ -143,20 +148,20 @@ ATTRIBUTES: Dict[str, AttributeSpec] = {
     spec.name: spec
     for spec in (
         AttributeSpec(
-            name="tag", spacy_id=TAG, spacy_name="TAG", ud_column="XPOS", score_key="tag_acc",
+            name="tag", spacy_id=TAG, spacy_name="TAG", token_field="tag_", ud_column="XPOS", score_key="tag_acc",
             label_problem=_no_problem, labels_from_counts=_sorted_labels,
             rare_gold_trains_nothing=False, stored_value=_string_key, token_value=_token_field("tag_"),
             score=_score_attr("tag"), conllu_value=lambda token: token.tag_, conllu_always_written=True,
         ),
         AttributeSpec(
-            name="pos", spacy_id=POS, spacy_name="POS", ud_column="UPOS", score_key="pos_acc",
+            name="pos", spacy_id=POS, spacy_name="POS", token_field="pos_", ud_column="UPOS", score_key="pos_acc",
             label_problem=_upos_problem, labels_from_counts=_sorted_labels,
             rare_gold_trains_nothing=False, stored_value=lambda vocab, label: UPOS_IDS[label],
             token_value=_token_field("pos_"), score=_score_attr("pos"),
             conllu_value=lambda token: token.pos_, conllu_always_written=True,
         ),
         AttributeSpec(
-            name="morph", spacy_id=MORPH, spacy_name="MORPH", ud_column="FEATS", score_key="morph_acc",
+            name="morph", spacy_id=MORPH, spacy_name="MORPH", token_field="morph", ud_column="FEATS", score_key="morph_acc",
             label_problem=_feats_problem, labels_from_counts=_sorted_labels,
             rare_gold_trains_nothing=False, stored_value=lambda vocab, label: vocab.morphology.add(label),
             token_value=_morph_value, score=_score_morph,
@@ -164,7 +169,7 @@ ATTRIBUTES: Dict[str, AttributeSpec] = {
             feature_inventory=feature_inventory,
         ),
         AttributeSpec(
-            name="lemma", spacy_id=LEMMA, spacy_name="LEMMA", ud_column="LEMMA", score_key="lemma_acc",
+            name="lemma", spacy_id=LEMMA, spacy_name="LEMMA", token_field="lemma_", ud_column="LEMMA", score_key="lemma_acc",
             # The head's classes are rules (lemma.py); rules seen too rarely to be
             # classes (lemma.MIN_RULE_FREQ) train nothing, as spaCy's
             # trainable_lemmatizer's rare trees.
@@ -173,6 +178,7 @@ ATTRIBUTES: Dict[str, AttributeSpec] = {
             token_value=lambda token: lemma_or_missing(token) or None,
             score=_score_attr("lemma", getter=lemma_or_missing),
             conllu_value=lambda token: token.lemma_, conllu_always_written=False, decoder="lemma",
+            per_label_report=False,
         ),
     )
 }

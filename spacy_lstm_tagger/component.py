@@ -299,7 +299,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         if not self.predicted_attrs:
             raise ValueError(
                 f"lstm_tagger '{self.name}': the training examples have no "
-                f"{' / '.join(f'token.{a}_' for a in self.attrs)} annotation and no labels were given, so "
+                f"{' / '.join('token.' + ATTRIBUTES[a].token_field for a in self.attrs)} annotation and no labels were given, so "
                 f"there is nothing to learn; check the corpus (for UD, the "
                 f"{' / '.join(ATTRIBUTES[a].ud_column for a in self.attrs)} column) "
                 f"or pass [initialize.components.{self.name}.labels]."

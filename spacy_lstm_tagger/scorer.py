@@ -8,7 +8,7 @@ from typing import Callable, Dict, Iterable, Optional, Sequence
 from spacy import util
 from spacy.training import Example
 
-from .attributes import ATTRIBUTES, lemma_or_missing, morph_key  # noqa: F401 (the scorer's getters, for callers)
+from .attributes import ATTRIBUTES
 
 
 @util.registry.scorers("spacy_lstm_tagger.scorer.v1")

@@ -27,9 +27,11 @@ from typing import Callable, Iterable, Iterator, List, Tuple, Union
 
 from spacy.tokens import Doc, Span, Token
 
+from ..attributes import ATTRIBUTES
 from .inputs import ConlluInput
 
-LEMMA, UPOS, XPOS, FEATS = 2, 3, 4, 5
+COLUMNS = ("ID", "FORM", "LEMMA", "UPOS", "XPOS", "FEATS", "HEAD", "DEPREL", "DEPS", "MISC")
+HEAD, DEPREL, MISC = COLUMNS.index("HEAD"), COLUMNS.index("DEPREL"), COLUMNS.index("MISC")
 
 
 def _field(value: str) -> str:
@@ -38,14 +40,13 @@ def _field(value: str) -> str:
     return value if value.strip() else "_"
 
 
-# (column, what a component declares in `assigns`, the token's value, replaced
-# even when no component declares it)
-PREDICTED_COLUMNS: List[Tuple[int, str, Callable[[Token], str], bool]] = [
-    (LEMMA, "token.lemma", lambda token: token.lemma_, False),
-    (UPOS, "token.pos", lambda token: token.pos_, True),
-    (XPOS, "token.tag", lambda token: token.tag_, True),
-    (FEATS, "token.morph", lambda token: str(token.morph), False),
-]
+# Per predictable attribute, in column order (attributes.py): (column, what a
+# component declares in `assigns`, the token's value, replaced even when no
+# component declares it).
+PREDICTED_COLUMNS: List[Tuple[int, str, Callable[[Token], str], bool]] = sorted(
+    (COLUMNS.index(spec.ud_column), f"token.{spec.name}", spec.conllu_value, spec.conllu_always_written)
+    for spec in ATTRIBUTES.values()
+)
 
 
 def pipeline_assigns(nlp) -> set:
@@ -165,10 +166,12 @@ def doc_to_conllu(doc: Doc, doc_id: str = "", newdoc: bool = False) -> str:
                 head = "0" if token.head.i == token.i else str(token.head.i - sent.start + 1)
                 # spaCy's conllu converter reads UD's "root" as "ROOT".
                 deprel = "root" if token.dep_ == "ROOT" else token.dep_
-            misc = "_" if token.whitespace_ or token.i == sent.end - 1 else "SpaceAfter=No"
-            cols = [str(token.i - sent.start + 1), _field(token.text)]
-            cols += [_field(value(token)) for _, _, value, _ in PREDICTED_COLUMNS]
-            cols += [head, deprel, "_", misc]
+            cols = [str(token.i - sent.start + 1), _field(token.text)] + ["_"] * (len(COLUMNS) - 2)
+            for col, _, value, _ in PREDICTED_COLUMNS:
+                cols[col] = _field(value(token))
+            if has_deps:
+                cols[HEAD], cols[DEPREL] = head, deprel
+            cols[MISC] = "_" if token.whitespace_ or token.i == sent.end - 1 else "SpaceAfter=No"
             lines.append("\t".join(cols))
         blocks.append("\n".join(lines) + "\n")
     return "\n".join(blocks)

@@ -1,31 +1,24 @@
-"""What differs between the attributes the report scores (tag, pos, morph,
-lemma): a token's value (token_value) and the scores of its section
-(attr_section). The rest of the report treats every attribute alike."""
+"""The report's use of the attribute specs (attributes.py): a token's value
+(token_value) and the scores of its section (attr_section). The rest of the
+report treats every attribute alike."""
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 from spacy.training import Example
 
-from ..scorer import lemma_or_missing, morph_key
+from ..attributes import ATTRIBUTES, morph_key
 from .report_metrics import compute_report, lemma_report, morph_per_feat
 
-ATTRS = ("tag", "pos", "morph", "lemma")
+ATTRS = tuple(ATTRIBUTES)
 UNTAGGED = "(none)"  # what the pipeline left without a value
-EMPTY_MORPH = "_"  # a token annotated with no features (UD FEATS "_")
 
 
 def token_value(token, attr: str) -> Optional[str]:
-    """The token's label for attr, None when it has none. morph: the UD FEATS
-    string, "_" for an analysis without features (scored, as spaCy's
-    morph_acc does), None when unset. lemma: None also for UD's "no lemma
-    given" (scorer.lemma_or_missing)."""
-    if attr == "lemma":
-        return lemma_or_missing(token) or None
-    if attr == "morph":
-        if not token.morph.key:
-            return None
-        return str(token.morph) or EMPTY_MORPH
-    return getattr(token, f"{attr}_") or None
+    """The token's label for attr, None when it has none, as the
+    attribute's spec reads it (attributes.py): for morph "_" is an analysis
+    without features (scored, as spaCy's morph_acc does); for lemma UD's "no
+    lemma given" is None (attributes.lemma_or_missing)."""
+    return ATTRIBUTES[attr].token_value(token)
 
 
 def attr_section(
@@ -45,20 +38,20 @@ def attr_section(
     matrix (the report plots the sections that have one); morph, also
     spaCy's per-feature scores. A ValueError when no token has a gold
     value."""
+    spec = ATTRIBUTES[attr]
     if not records:
-        field = "morph" if attr == "morph" else f"{attr}_"
-        raise ValueError(f"{corpus_path} has no token.{field} annotation to score against.")
-    if attr == "lemma":
-        scores = lemma_report(records, top_n=top_n)
-    else:
+        raise ValueError(f"{corpus_path} has no token.{spec.token_field} annotation to score against.")
+    if spec.per_label_report:
         pairs = [(gold, pred) for _, gold, pred in records]
         scores = compute_report(pairs, top_n=top_n, max_labels=max_labels)
+    else:
+        scores = lemma_report(records, top_n=top_n)
     section: Dict[str, Any] = {
         "attr": attr,
         "n_unannotated_tokens": n_unannotated,
         f"{attr}_acc": scores["accuracy"],
     }
     section.update(scores)
-    if attr == "morph":
+    if spec.feature_inventory is not None:  # FEATS: spaCy's per-feature scores too
         section["per_feat"] = morph_per_feat(examples, getter=morph_key)
     return section
