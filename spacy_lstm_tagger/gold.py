@@ -24,7 +24,7 @@ def gold_values(example: Example, attrs: Sequence[str]) -> List[List[Optional[st
     When both docs have the same words (training on gold tokens, the usual
     case) the alignment is one to one and the values are read from the
     reference's arrays: Example.get_aligned builds a Token per word per
-    attribute, which took about 15% of a joint training epoch."""
+    attribute, a large share of a joint training epoch's time."""
     predicted, reference = example.predicted, example.reference
     specs = [ATTRIBUTES[attr] for attr in attrs]
     if len(predicted) != len(reference) or not numpy.array_equal(

@@ -15,16 +15,14 @@ then sets the lemma's casing as runs ("L0": all lowercase, "The" -> "the" and
 "A" -> "a"; "U0 L1": capitalized, "kerala" -> "Kerala"; UDPipe 2's casing
 script). UD's lemmas keep the case of proper nouns and lowercase the rest, so
 a capitalized word is one decision, keep or lowercase. On EWT dev this scored
-the same as writing the casing out for every rule (96.51% against 96.50%
-lemma accuracy, one training each; BENCHMARKS.md, "Lemmas"); it is kept for
-its fewer classes (204 against 212) and because an unusual spelling ("NiMo")
-needs no class of its own.
+as well as writing the casing out for every rule (benchmarks/HISTORY.md,
+"Lemmas"); it is kept for its fewer classes and because an unusual spelling
+("NiMo") needs no class of its own.
 
 Lengths rather than the stripped strings (which spaCy's edit trees match):
 an agglutinative language has a long tail of suffix chains, and on
-Uyghur-UDT the rules seen at least 3 times in train cover 99.35% of dev's
-lemmas as lengths (75 rules) against 96.48% as strings (217 rules); on EWT
-99.44% against 99.32% (with the casing written out for every rule).
+Uyghur-UDT the frequent rules cover more of dev's lemmas as lengths, with
+fewer rules, than as strings.
 
 Why not spaCy's edit trees at all: a tree lives in an EditTrees store and
 points to its subtrees by id, so it cannot be a self-contained label string
@@ -232,8 +230,8 @@ def _seen_alternative(form, log_probs, rules, backoff_k, seen_lemmas, margin, in
     Why: most wrong lemmas of unseen words strip a character too many or too
     few (`resolving -> resolv`, Uyghur suffixes), and the right length often
     makes a word the training data has. Only edit rules are candidates.
-    Selected on dev (BENCHMARKS.md,
-    "Lemmas seen in training"): EWT +0.14, Uyghur-UDT +1.45 lemma accuracy."""
+    Selected on EWT and Uyghur-UDT dev (benchmarks/HISTORY.md, "Lemmas seen
+    in training")."""
     # The rules within the margin, most probable first (a handful of them:
     # cheaper than sorting every rule).
     close = (log_probs >= log_probs.max() - margin).nonzero()[0]
@@ -255,10 +253,9 @@ def lexicon_entries(triples: Iterable[Tuple[str, str, str]]) -> List[List[str]]:
 
     Decoding takes a seen (form, predicted POS)'s lemma from it before the
     rules, as Stanza's lemmatizer takes seen words from its dictionary: the
-    rules generalize to unseen words, the lexicon remembers the seen ones. On
-    EWT dev it moved a trained default from 96.50% to 96.86% lemma accuracy;
-    keyed by the form alone it lost (96.25%), so without a POS head there is
-    no lexicon."""
+    rules generalize to unseen words, the lexicon remembers the seen ones.
+    Keyed by the form alone it lost accuracy on EWT dev (benchmarks/HISTORY.md,
+    "Lemmas"), so without a POS head there is no lexicon."""
     counts: Dict[Tuple[str, str], Counter] = {}
     for form, pos, lemma in triples:
         counts.setdefault((form, pos), Counter())[lemma] += 1

@@ -20,7 +20,7 @@ CONFIDENCE = ("none", "predicted", "all")
 CONFIG_SETTINGS = ("overwrite", "confidence", "seen_lemma_margin")
 # ln 55: a rule at least 1/55 as probable as the best one, if its lemma was
 # seen in training and the best one's was not. Selected on EWT and Uyghur-UDT
-# dev (BENCHMARKS.md, "Lemmas seen in training").
+# dev (benchmarks/HISTORY.md, "Lemmas seen in training").
 SEEN_LEMMA_MARGIN = 4.0
 
 
