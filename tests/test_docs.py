@@ -6,7 +6,14 @@ corpus and a tiny model in configs/default.cfg. The commands run as written
 output breaks the build, not the user.
 
 Blocks in other languages (```ini, ```text) are shown, not run. A
-`print(...)  # value` line in a Python block must print that value."""
+`print(...)  # value` line in a Python block must print that value. A page
+with nothing to run (docs/benchmarks.md, docs/how-it-works.md) gets no run
+case; the quick test checks that the files and pages every page names exist.
+A command not run says why, as a warning in the test report.
+
+Commands run with the interpreter that runs the tests: `python` is it, and
+its bin directory (the console scripts spacy-lstm-tagger, dask) comes first
+on PATH, so `.venv/bin/python -m pytest` works without activating the venv."""
 import ast
 import os
 import re
@@ -16,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -43,6 +51,14 @@ def commands(code):
     and blank lines dropped (a trailing comment stays; bash ignores it)."""
     joined = code.replace("\\\n", " ")
     return [line.strip() for line in joined.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def runs_something(page):
+    """Whether a page has a Python block or a bash command to run."""
+    return any(
+        language == "python" or (language == "bash" and any(how_to_run(c)[0] != "skip" for c in commands(code)))
+        for language, code in blocks(page)
+    )
 
 
 def expected_prints(code):
@@ -98,6 +114,52 @@ def test_every_documented_block_is_run_or_says_why_not():
     assert len(readme.splitlines()) <= 160
 
 
+# Top-level parts of the repository: a `path` in backticks that starts with
+# one of them names a file of the project (outputs such as training/ and the
+# converted corpus/*.spacy are not files of the project).
+PROJECT_DIRS = (".ci", "benchmarks", "configs", "corpus", "docs", "scripts", "spacy_lstm_tagger", "tests")
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+CODE = re.compile(r"`([^`\s]+)`")
+
+
+def named_files(page):
+    """The project files a page names in backticks and the pages and files
+    it links to (with the heading anchor, if any), outside fenced blocks."""
+    text = FENCE.sub("", page.read_text(encoding="utf8"))
+    files = []
+    for name in CODE.findall(text):
+        if any(char in name for char in "{}*<>$") or name.endswith(".spacy"):
+            continue  # a pattern or an output, not a file
+        if name.split("/")[0] in PROJECT_DIRS and "/" in name or (ROOT / name).is_file() and "/" not in name:
+            files.append((ROOT / name, ""))
+    for target in LINK.findall(text):
+        if "://" in target:
+            continue
+        path, _, anchor = target.partition("#")
+        files.append(((page.parent / path) if path else page, anchor))
+    return files
+
+
+def anchors(page):
+    """GitHub's anchors of a page's headings: lowercase, punctuation dropped, spaces as hyphens."""
+    text = FENCE.sub("", page.read_text(encoding="utf8"))
+    headings = re.findall(r"^#+\s+(.+?)\s*$", text, re.M)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_every_file_and_link_a_page_names_exists(page):
+    """The pages with nothing to run (docs/benchmarks.md: the benchmark
+    scripts; docs/how-it-works.md: the modules and tests) are checked here
+    too: a renamed or removed file, page or heading breaks the build."""
+    named = named_files(page)
+    assert named, f"{page.name} names no file of the project"
+    for path, anchor in named:
+        assert path.exists(), f"{page.name} names {os.path.relpath(path, ROOT)}, which is not there"
+        if anchor:
+            assert anchor in anchors(path), f"{page.name} links to {path.name}#{anchor}: no such heading there"
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -132,16 +194,27 @@ def workspace(tmp_path_factory):
     (ws / "corpus" / "shards").mkdir()
     for i in range(3):
         (ws / "corpus" / "shards" / f"part{i}.txt").write_text(f"Shard {i} has words.\nShe eats.\n", encoding="utf8")
+    # `python` in the documented commands: the interpreter that runs the tests.
+    (ws / ".python").mkdir()
+    (ws / ".python" / "python").write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$@"\n')
+    (ws / ".python" / "python").chmod(0o755)
+    assert shutil.which("python", path=command_env(ws)["PATH"]) == str(ws / ".python" / "python")
     # The main job, once: README's test checks this output rather than
     # training a second time.
     (ws / "main-job.out").write_text(run_command(ws, MAIN_JOB), encoding="utf8")
     return ws
 
 
-def run_command(ws, command, env=None, timeout=900):
+def command_env(ws):
+    """The environment of a documented command: `python` is the interpreter
+    running the tests, the console scripts are those of its environment."""
+    path = os.pathsep.join([str(ws / ".python"), str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    return {**os.environ, "OMP_NUM_THREADS": "1", "PATH": path}
+
+
+def run_command(ws, command, timeout=900):
     result = subprocess.run(
-        ["bash", "-c", command], cwd=ws, capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, "OMP_NUM_THREADS": "1", **(env or {})},
+        ["bash", "-c", command], cwd=ws, capture_output=True, text=True, timeout=timeout, env=command_env(ws),
     )
     assert result.returncode == 0, f"{command}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result.stdout
@@ -149,8 +222,7 @@ def run_command(ws, command, env=None, timeout=900):
 
 def run_python(ws, code, where):
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ws, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        [sys.executable, "-c", code], cwd=ws, capture_output=True, text=True, timeout=600, env=command_env(ws),
     )
     assert result.returncode == 0, f"{where}\n{code}\n{result.stderr[-3000:]}"
     printed = result.stdout.splitlines()
@@ -159,24 +231,32 @@ def run_python(ws, code, where):
     return result.stdout
 
 
+PAGES_THAT_RUN = [page for page in PAGES if runs_something(page)]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+@pytest.mark.parametrize("page", PAGES_THAT_RUN, ids=[p.name for p in PAGES_THAT_RUN])
 def test_the_page_runs(page, workspace):
     servers = []
     port = free_port()
+    n_run = 0
     try:
         for number, (language, code) in enumerate(blocks(page)):
             where = f"{page.name}, block {number + 1}"
             if language == "python":
                 run_python(workspace, code, where)
+                n_run += 1
             if language != "bash":
                 continue
             for command in commands(code):
                 kind, what = how_to_run(command)
                 what = what.replace("HEAD:8786", f"127.0.0.1:{port}").replace("--port 8786", f"--port {port}")
-                if kind == "background":
+                n_run += kind != "skip"
+                if kind == "skip":
+                    warnings.warn(f"{where}: not run: {command!r}: {what}")
+                elif kind == "background":
                     servers.append(subprocess.Popen(
-                        shlex.split(what, comments=True), cwd=workspace,
+                        shlex.split(what, comments=True), cwd=workspace, env=command_env(workspace),
                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                     ))
                     time.sleep(3)
@@ -190,3 +270,4 @@ def test_the_page_runs(page, workspace):
         for server in servers:
             server.terminate()
             server.wait(timeout=30)
+    assert n_run > 0, f"{page.name}: nothing was run"
