@@ -9,14 +9,6 @@ import torch
 from spacy.tokens import Doc
 from spacy.training import Example
 
-def pytest_configure(config):
-    """Every skipped test is listed with its reason at the end of a run
-    (pytest's -rs), not only counted as an "s": a test that cannot run here
-    says so, and why. -r options given on the command line win."""
-    if not any(char in config.option.reportchars for char in "sSaAN"):
-        config.option.reportchars += "s"
-
-
 # One torch thread: the tiny test models gain nothing from two, and on a busy
 # machine OpenMP threads spinning for a core slow them down many times over.
 torch.set_num_threads(1)

@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from spacy_lstm_tagger.cli import app
 from spacy_lstm_tagger.cli.report import evaluate_report
 from spacy_lstm_tagger.cli.report_attrs import UNTAGGED, token_value
-from spacy_lstm_tagger.component import LSTMTaggerComponent
 
 from conftest import SENTENCES, TINY_MODEL, train_pipeline
 
@@ -130,9 +129,6 @@ def test_report_command_all_attributes(pipeline_dir, morph_corpus, tmp_path):
     assert result.exit_code == 1 and "attr" in result.output
 
 
-@pytest.mark.skipif(
-    not hasattr(LSTMTaggerComponent, "predicted_attrs"), reason="needs the joint lstm_tagger (one head per attribute)"
-)
 def test_joint_pipeline_reports_every_head(morph_corpus, tmp_path):
     nlp = spacy.blank("en")
     nlp.add_pipe("lstm_tagger", config={"attr": ["tag", "pos", "morph"], "model": dict(TINY_MODEL)})
