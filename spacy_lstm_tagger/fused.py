@@ -3,33 +3,37 @@ graph, run by ONNX Runtime (the optional extra `spacy-lstm-tagger[onnx]`).
 
 Why: eager torch pays a fixed cost per operation, and one sentence per
 `nlp()` call is a dozen small operations (nine table lookups, the char CNN, two
-LSTM layers, the output layer): on a 2-core CPU `torch.lstm` alone took about
-0.85 ms for an 11-word sentence against 0.32 ms for ONNX Runtime's fused LSTM
-kernel (BENCHMARKS.md). In big batches torch's packed LSTM is faster, so the
-shim runs this graph only for small inputs (FUSED_MAX_TOKENS) and torch for
-the rest.
+LSTM layers, the output layer); ONNX Runtime runs them as one graph with a
+fused LSTM kernel. The shim runs this graph for calls of up to
+FUSED_MAX_TOKENS tokens and torch above that (BENCHMARKS.md, "One sentence
+per call" and "Words per second from 1 to 256 docs per batch").
 
 The graph is built from the module's weights when first needed, without an
 exporter: ONNX's LSTM operator takes per-direction weight matrices and each
 sequence's length, so padded batches give each sequence its own result, as
 torch's packing does. It computes what LSTMTagger.forward computes in eval
-mode (tests/test_fused.py holds the two to 1e-5). Modules it does not cover
-(static vectors, a char BiLSTM, end-of-word char features) run on torch.
+mode (tests/test_fused.py holds the two to 1e-5) for the modules `unsupported`
+allows; anything else runs on torch. `ModuleWatch` says when the module has
+changed since its graph was built.
 """
+import os
 import threading
 import warnings
+import weakref
 from concurrent.futures import ThreadPoolExecutor
+from operator import attrgetter, getitem, is_
 from typing import Optional
 
 import numpy
 import torch
+from torch import nn
 
 from .torch_model import CharCNN, LSTMTagger
 
-# Up to this many tokens in a call the fused graph runs, above it torch. The
-# module's forward alone, EWT test, 2-core machine (BENCHMARKS.md, "Fused
-# inference"): with runs by length on torch's 2 threads, fused ahead of torch
-# at every size measured, 1 to 512 docs per call (12 to 6,100 tokens).
+# Up to this many tokens in a call the fused graph runs, above it torch: with
+# runs by length the graph was ahead of torch's forward at every call size
+# measured (benchmarks/HISTORY.md, "Runs by length"; BENCHMARKS.md, "Words per
+# second from 1 to 256 docs per batch").
 FUSED_MAX_TOKENS = 8192
 # A run's padded LSTM steps at most this many times its tokens (length_buckets).
 PADDING_SLACK = 1.25
@@ -61,21 +65,199 @@ def hint_once(module: LSTMTagger) -> None:
         return
     _hinted = True
     warnings.warn(
-        "spacy-lstm-tagger: ONNX Runtime is not installed, so small batches (one sentence per nlp() call) "
-        "run on eager torch, about twice the time per call (same results). For the fused path: " + INSTALL_HINT,
+        "spacy-lstm-tagger: ONNX Runtime is not installed, so calls of up to "
+        f"{FUSED_MAX_TOKENS:,} tokens (one sentence per nlp() call among them) run on eager torch, "
+        "slower per call (same results). For the fused path: " + INSTALL_HINT,
         stacklevel=2,
     )
 
 
+# Instance attributes of the parts the graph reads, beyond those of a fresh
+# torch module of the same type (standard_attributes): a part holding any
+# other attribute runs on torch.
+_KNOWN_ATTRIBUTES = {
+    LSTMTagger: {"head_sizes", "n_labels", "word_dropout", "vectors_width", "chars"},
+    CharCNN: {"end_positions", "output_width"},
+}
+_standard_attributes: dict = {}
+
+
+def standard_attributes(kind: type) -> set:
+    """The instance attributes a fresh module of this torch type has."""
+    if kind not in _standard_attributes:
+        fresh = {
+            nn.Module: nn.Module, nn.ModuleList: nn.ModuleList, nn.Dropout: nn.Dropout,
+            nn.Embedding: lambda: nn.Embedding(1, 1), nn.Conv1d: lambda: nn.Conv1d(1, 1, 1),
+            nn.LSTM: lambda: nn.LSTM(1, 1), nn.Linear: lambda: nn.Linear(1, 1),
+        }[kind]()
+        _standard_attributes[kind] = set(vars(fresh))
+    return _standard_attributes[kind]
+
+
+def covered_parts(module: LSTMTagger) -> dict:
+    """{name in named_modules: (exact type, parameter names)}: every part
+    the graph reads, as LSTMTagger builds it with the plain char CNN or no
+    character encoder."""
+    lstm = module.lstm
+    suffixes = ["", "_reverse"] if lstm.bidirectional else [""]
+    parts = {
+        "": (LSTMTagger, ()),
+        "embeddings": (nn.ModuleList, ()),
+        **{f"embeddings.{i}": (nn.Embedding, ("weight",)) for i in range(len(module.embeddings))},
+        "input_dropout": (nn.Dropout, ()),
+        "lstm": (nn.LSTM, tuple(
+            f"{kind}_l{layer}{suffix}"
+            for layer in range(lstm.num_layers)
+            for suffix in suffixes
+            for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        )),
+        "output_dropout": (nn.Dropout, ()),
+        "output": (nn.Linear, ("weight", "bias")),
+    }
+    if module.chars is not None:
+        parts.update({"chars": (CharCNN, ()), "chars.embedding": (nn.Embedding, ("weight",)),
+                      "chars.conv": (nn.Conv1d, ("weight", "bias"))})
+    return parts
+
+
 def unsupported(module: LSTMTagger) -> Optional[str]:
-    """Why the graph cannot stand in for this module, or None if it can."""
+    """Why the graph cannot stand in for this module, or None if it can.
+
+    An allow-list: the graph computes exactly what LSTMTagger (the class
+    itself, not a subclass) computes in eval mode with the plain char CNN
+    (no end positions) or no character encoder, no static vectors, and
+    float32 weights on the CPU. A part of another type, or any submodule,
+    parameter, buffer, forward hook or instance attribute the graph does not
+    read, is something it would silently leave out: such a module runs on
+    torch."""
+    if type(module) is not LSTMTagger:
+        return f"a {type(module).__qualname__}, not an LSTMTagger"
     if module.vectors_width:
         return "static vectors"
-    if module.chars is not None and (not isinstance(module.chars, CharCNN) or module.chars.end_positions):
+    if module.chars is not None and (type(module.chars) is not CharCNN or module.chars.end_positions):
         return "a character encoder other than the plain char CNN"
-    if any(p.device.type != "cpu" for p in module.parameters()):
-        return "a module on a GPU"
+    expected = covered_parts(module)
+    found = dict(module.named_modules(remove_duplicate=False))
+    if set(found) != set(expected):
+        return f"parts the graph does not know: {sorted(set(found) ^ set(expected))}"
+    for name, part in found.items():
+        kind, parameters = expected[name]
+        where = f"'{name}'" if name else "the module"
+        if type(part) is not kind:
+            return f"{where} is a {type(part).__qualname__}, not a {kind.__qualname__}"
+        if set(part._parameters) != set(parameters) or any(p is None for p in part._parameters.values()):
+            return f"{where} holds parameters {list(part._parameters)}, the graph reads {list(parameters)}"
+        if part._buffers:
+            return f"{where} holds buffers {list(part._buffers)}"
+        if part._forward_hooks or part._forward_pre_hooks:
+            return f"{where} has forward hooks"
+        if kind in _KNOWN_ATTRIBUTES:
+            known = standard_attributes(nn.Module) | _KNOWN_ATTRIBUTES[kind]
+        else:
+            known = standard_attributes(kind)
+        unknown = set(vars(part)) - known
+        if unknown:
+            return f"{where} has attributes the graph does not read: {sorted(unknown)}"
+    for name, parameter in module.named_parameters():
+        if parameter.device.type != "cpu":
+            return f"a module on {parameter.device.type}"
+        if parameter.dtype != torch.float32:
+            return f"'{name}' holds {parameter.dtype} weights, the graph float32 ones"
+        if parameter.layout != torch.strided:
+            return f"'{name}' is a {parameter.layout} tensor, the graph reads dense ones"
+    conv = module.chars.conv if module.chars is not None else None
+    if conv is not None and not (
+        conv.stride == (1,) and conv.dilation == (1,) and conv.groups == 1 and conv.padding_mode == "zeros"
+        and isinstance(conv.padding, tuple)
+    ):
+        return "a char convolution with strides, dilation, groups or padding the graph does not compute"
+    if any(table.max_norm is not None for table in module.embeddings) or (
+        module.chars is not None and module.chars.embedding.max_norm is not None
+    ):
+        return "an embedding table with max_norm (rows renormalized at lookup)"
+    if not module.lstm.batch_first or module.lstm.proj_size:
+        return "an LSTM with batch_first off or projections"
     return None
+
+
+_VERSION = attrgetter("_version")
+_DATA_PTR = torch.Tensor.data_ptr
+
+
+class ModuleWatch:
+    """The state of a module that build_graph reads, taken so that it is cheap
+    to compare again at every call: the module; each submodule and parameter
+    at its place in its parent (held, so an id is never reused while the
+    watch lives); each parameter's torch version counter (in-place writes
+    through the tensor: optimizers, copy_, load_state_dict) and storage
+    address (`.to()`, `.half()`, `.cuda()` and `param.data = ...` give a
+    parameter new storage while its old storage is still alive, so the
+    address changes with its dtype, device and shape and stands for them, one
+    read instead of three; only `param.data = <a view of its own storage>`
+    could keep it).
+
+    What no counter sees, writes through `param.data` or a numpy/cupy view
+    of it, is for the owner to announce (LSTMTaggerShim.changing_weights).
+    Settings (widths, head sizes, char encoder) are read when the graph is
+    built: a torch module's settings do not change after it is built."""
+
+    def __init__(self, module: nn.Module):
+        self.module = module
+        parts = list(module.modules())
+        held_tables = [table for part in parts for table in (part._modules, part._parameters, part._buffers)]
+        self._tables, self._names, self._held = [], [], []
+        for table in held_tables:
+            for name, value in table.items():
+                self._tables.append(table)
+                self._names.append(name)
+                self._held.append(value)
+        # A changed total is an addition or a removal; with every entry of
+        # these tables held, one of each is seen too (the removed one's lookup
+        # fails). Instance attributes and forward hooks are counted, not
+        # held: eval() and train() set `training` in place.
+        self._counted = held_tables + [
+            table for part in parts for table in (vars(part), part._forward_hooks, part._forward_pre_hooks)
+        ]
+        self._size = sum(map(len, self._counted))
+        # A sparse tensor has no data_ptr: held (by identity) only.
+        self._parameters = [v for v in self._held if isinstance(v, torch.Tensor) and v.layout == torch.strided]
+        self.state = self.read()
+
+    def read(self) -> Optional[tuple]:
+        """The parameters' version counters and storage addresses now; None
+        where a submodule, parameter or buffer was replaced, added or
+        removed, or an instance attribute or forward hook added or removed."""
+        if sum(map(len, self._counted)) != self._size:
+            return None
+        try:
+            if not all(map(is_, map(getitem, self._tables, self._names), self._held)):
+                return None
+        except KeyError:  # one removed, another added
+            return None
+        return (*map(_VERSION, self._parameters), *map(_DATA_PTR, self._parameters))
+
+    def unchanged(self, module: nn.Module) -> bool:
+        return module is self.module and self.read() == self.state
+
+
+# Objects whose locks or thread pools a forked child must not inherit (a
+# lock held by a parent's thread at the fork stays held in the child, whose
+# only thread is the one that forked): each one's _after_fork_in_child runs
+# in every child.
+_fork_sensitive = weakref.WeakSet()
+
+
+def remake_in_forked_child(obj) -> None:
+    """Have obj._after_fork_in_child() called in every forked child."""
+    _fork_sensitive.add(obj)
+
+
+def _after_fork_in_child() -> None:
+    for obj in list(_fork_sensitive):
+        obj._after_fork_in_child()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _array(tensor: torch.Tensor) -> numpy.ndarray:
@@ -207,11 +389,12 @@ class FusedTagger:
 
     One intra-op thread: the calling thread runs the graph itself, so there
     is no ONNX Runtime thread pool to wake (2 intra-op threads made one
-    sentence 1.6x slower) or to spin-wait after a run (spinning workers
-    slowed torch's next batch 2x), and several request threads tag in
-    parallel. A bigger call's runs by length (length_buckets) go to a small
-    thread pool of torch.get_num_threads() workers instead: each run is one
-    session call, which releases the GIL."""
+    sentence slower) or to spin-wait after a run (spinning workers slowed
+    torch's next batch), and several request threads tag in parallel
+    (benchmarks/HISTORY.md, "Runs by length" and "Fused inference"). A bigger
+    call's runs by length (length_buckets) go to a small thread pool of
+    torch.get_num_threads() workers instead: each run is one session call,
+    which releases the GIL. A forked child gets a new, empty pool."""
 
     def __init__(self, module: LSTMTagger, threads: int = 1):
         import onnxruntime
@@ -228,6 +411,12 @@ class FusedTagger:
         self.uses_chars = module.chars is not None
         self.n_columns = module.n_labels
         self._pool: Optional[tuple] = None  # (workers, ThreadPoolExecutor)
+        self._pool_lock = threading.Lock()
+        remake_in_forked_child(self)
+
+    def _after_fork_in_child(self) -> None:
+        # The parent's pool threads do not exist here, and its lock may be held.
+        self._pool = None
         self._pool_lock = threading.Lock()
 
     def __call__(self, features: torch.Tensor, lengths: torch.Tensor, token_index: torch.Tensor, chars=None) -> torch.Tensor:
@@ -304,8 +493,8 @@ def length_buckets(lengths: numpy.ndarray, slack: float) -> list:
 
     Why: ONNX Runtime's LSTM computes every padded step (torch's packed
     sequences skip them), and a batch of sentences padded to its longest is
-    about half padding, so one run per group of similar lengths does about
-    half the work for a few more runs."""
+    largely padding, so one run per group of similar lengths does less work
+    for a few more runs (benchmarks/HISTORY.md, "Runs by length")."""
     if len(lengths) * int(lengths.max()) <= slack * int(lengths.sum()):
         return [numpy.arange(len(lengths))]
     order = numpy.argsort(-lengths, kind="stable")

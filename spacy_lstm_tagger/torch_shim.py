@@ -16,9 +16,15 @@
   the optimizer, `(shim id, name)`, so weight averages really are used (thinc's
   shim looks for other keys and silently keeps the raw weights);
 - weights are stored as safetensors, never pickled, and checked at load;
-- on the CPU, small inputs run on a fused ONNX Runtime graph of the module's
-  weights (fused.py) when the `onnx` extra is installed: same results, a
-  fraction of eager torch's fixed cost per call.
+- on the CPU, calls of up to fused.FUSED_MAX_TOKENS tokens run on a fused
+  ONNX Runtime graph of the module's weights (fused.py) when the `onnx` extra
+  is installed: same results, without eager torch's fixed cost per operation
+  (BENCHMARKS.md, "One sentence per call"). The graph is rebuilt whenever
+  the module, a part of it or its weights changed (fused.ModuleWatch), and
+  is never built while the weights are being written. The one rule for code
+  that writes the weights where torch's version counters cannot see it
+  (through `param.data` or a numpy/cupy view, as finish_update does): do it
+  inside `shim.changing_weights()`.
 """
 import contextlib
 import os
@@ -40,11 +46,17 @@ def _one_torch_thread_in_forked_child() -> None:
     # A process forked after torch has started its OpenMP threads (nlp.pipe
     # with n_process > 1 under the fork start method) deadlocks at its first
     # parallel region: tests/test_multiprocessing.py hung. One thread per
-    # worker also keeps n workers from oversubscribing n cores.
+    # worker also keeps n workers from oversubscribing n cores. Every forked
+    # child gets it (docs/serving.md).
     torch.set_num_threads(1)
 
 
 os.register_at_fork(after_in_child=_one_torch_thread_in_forked_child)
+
+# Fused engines a forked child inherited: kept, never called nor freed there
+# (a thread of the parent may have held one of the runtime's locks at the
+# fork; the pages stay shared with the parent).
+_engines_from_parent: list = []
 
 
 class LSTMTaggerShim(PyTorchShim):
@@ -54,15 +66,15 @@ class LSTMTaggerShim(PyTorchShim):
         super().__init__(model, **kwargs)
         model.eval()
         self._lazy_adam = LazyAdam()
-        self._fused_cache: Optional[tuple] = None  # (key, FusedTagger or None)
+        # ((pid, weights generation), FusedTagger or None for torch, fused.ModuleWatch)
+        self._fused_cache: Optional[tuple] = None
         # None: fused.FUSED_MAX_TOKENS; 0: always torch (benchmarks compare the two).
         self.fused_max_tokens: Optional[int] = None
         self._fused_lock = threading.Lock()
-        # Bumped where the optimizer writes the weights through numpy views,
-        # which torch's version counters do not see.
+        # Odd while the weights are being written where torch's version
+        # counters do not see it (changing_weights): no engine is built then.
         self._weights_generation = 0
-        # Listed once: walking the module for them cost more than the check.
-        self._parameters = list(model.parameters())
+        fused.remake_in_forked_child(self)
 
     def __getstate__(self):
         # A session and a lock do not pickle; a copy builds its own session.
@@ -72,13 +84,23 @@ class LSTMTaggerShim(PyTorchShim):
         return state
 
     def __setstate__(self, state):
+        # A shim pickled by 0.6.0 listed its parameters; the watch does now.
+        state.pop("_parameters", None)
         self.__dict__.update(state)
         self._fused_lock = threading.Lock()
         # A shim pickled by a release before 0.6.0 has none of these.
         self.__dict__.setdefault("_fused_cache", None)
         self.__dict__.setdefault("fused_max_tokens", None)
         self.__dict__.setdefault("_weights_generation", 0)
-        self.__dict__.setdefault("_parameters", list(self._model.parameters()))
+        fused.remake_in_forked_child(self)
+
+    def _after_fork_in_child(self) -> None:
+        # The child's only thread is the one that forked: a lock another
+        # thread held stays held. The child builds its own engine.
+        self._fused_lock = threading.Lock()
+        if self._fused_cache is not None:
+            _engines_from_parent.append(self._fused_cache)
+            self._fused_cache = None
 
     def predict(self, inputs: ArgsKwargs):
         """The module's output without gradients. Reads the module, never
@@ -93,23 +115,44 @@ class LSTMTaggerShim(PyTorchShim):
     def _fused_engine(self, inputs: ArgsKwargs):
         """The fused graph for this call, or None for torch: inputs of 1 to
         FUSED_MAX_TOKENS tokens, a module the graph covers, the runtime
-        installed. Built on first use and again whenever the weights or the
-        process (after a fork) changed."""
+        installed. Built on first use and again whenever the module, its
+        parts or its weights (fused.ModuleWatch), the weights generation or
+        the process (after a fork) changed."""
         token_index = inputs.kwargs.get("token_index")
         limit = fused.FUSED_MAX_TOKENS if self.fused_max_tokens is None else self.fused_max_tokens
         if token_index is None or inputs.args or not 0 < token_index.shape[0] <= limit:
             return None
-        key = (os.getpid(), self._weights_generation, tuple([p._version for p in self._parameters]))
         cached = self._fused_cache
-        if cached is not None and cached[0] == key:
+        if (
+            cached is not None
+            and cached[0] == (os.getpid(), self._weights_generation)
+            and cached[2].unchanged(self._model)
+        ):
             return cached[1]
+        return self._build_fused_engine()
+
+    def _build_fused_engine(self):
+        """A new engine for the module as it is now, cached unless the weights
+        changed while it was built (a seqlock's reader: the generation and the
+        watch read before and after), so that no engine is kept with
+        half-written weights. None (torch) while the weights are being
+        written or where they changed during the build."""
+        generation = self._weights_generation
+        if generation % 2:
+            return None
+        module = self._model
+        key = (os.getpid(), generation)
         with self._fused_lock:
             cached = self._fused_cache
-            if cached is None or cached[0] != key:
-                usable = fused.unsupported(self._model) is None and fused.runtime_available()
-                engine = fused.FusedTagger(self._model) if usable else None
-                cached = self._fused_cache = (key, engine)
-        return cached[1]
+            if cached is not None and cached[0] == key and cached[2].unchanged(module):
+                return cached[1]  # another thread built it meanwhile
+            watch = fused.ModuleWatch(module)
+            usable = fused.unsupported(module) is None and fused.runtime_available()
+            engine = fused.FusedTagger(module) if usable else None
+            if self._weights_generation != generation or not watch.unchanged(self._model):
+                return None
+            self._fused_cache = (key, engine, watch)
+        return engine
 
     def begin_update(self, inputs: ArgsKwargs):
         """Forward in train mode (dropout on), then straight back to eval
@@ -125,25 +168,43 @@ class LSTMTaggerShim(PyTorchShim):
         """Apply the optimizer to the parameters in place, through numpy/cupy
         views that share the tensors' memory."""
         skip = self._grad_scaler.found_inf  # an overflowed mixed-precision step
-        self._weights_generation += 1
-        for name, param in self._model.named_parameters():
-            if param.grad is None:
-                continue
-            if param.grad.is_sparse:
-                # An embedding table: only the rows the batch used.
+        with self.changing_weights():
+            for name, param in self._model.named_parameters():
+                if param.grad is None:
+                    continue
+                if param.grad.is_sparse:
+                    # An embedding table: only the rows the batch used.
+                    if not skip:
+                        grad = param.grad.coalesce()
+                        rows = torch2xp(grad.indices()[0])
+                        self._lazy_adam.update(
+                            optimizer, (self.id, name), torch2xp(param.data), rows, torch2xp(grad.values())
+                        )
+                    param.grad = None
+                    continue
                 if not skip:
-                    grad = param.grad.coalesce()
-                    rows = torch2xp(grad.indices()[0])
-                    self._lazy_adam.update(optimizer, (self.id, name), torch2xp(param.data), rows, torch2xp(grad.values()))
-                param.grad = None
-                continue
-            if not skip:
-                weights = torch2xp(param.data)
-                updated, _ = optimizer((self.id, name), weights, torch2xp(param.grad))
-                if updated is not weights:
-                    weights[...] = updated
-            param.grad.zero_()
+                    weights = torch2xp(param.data)
+                    updated, _ = optimizer((self.id, name), weights, torch2xp(param.grad))
+                    if updated is not weights:
+                        weights[...] = updated
+                param.grad.zero_()
         self._grad_scaler.update()
+
+    @contextlib.contextmanager
+    def changing_weights(self):
+        """Write the module's weights inside this block where torch's version
+        counters cannot see it (through `param.data`, or a numpy/cupy view):
+        the generation is odd while the block runs, so no fused engine is
+        built from half-written weights (predictions on other threads run on
+        torch meanwhile), and bumped again after the writes, so the next call
+        builds one from the new weights. One block at a time (not nested).
+        Writes torch sees (in-place ops on the parameters, copy_,
+        load_state_dict) need no block."""
+        self._weights_generation += 1
+        try:
+            yield
+        finally:
+            self._weights_generation += 1
 
     @contextlib.contextmanager
     def use_params(self, params: Dict):

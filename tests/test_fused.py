@@ -1,7 +1,14 @@
 """The fused ONNX Runtime path (fused.py) computes what the torch module
-computes, and the shim uses it only where it may: small CPU inputs, current
-weights, a module it covers."""
+computes, and the shim uses it only where it may: calls of up to
+FUSED_MAX_TOKENS tokens on the CPU, a module the graph covers (an allow-list),
+the weights and the module as they are now. The `ran` fixture counts which
+path ran, so each test checks the path it claims.
+
+The tests that run the graph need ONNX Runtime and onnx (the `onnx` extra);
+without them they are skipped with that reason, and the rest still run.
+"""
 import copy
+import os
 import pickle
 import threading
 import warnings
@@ -10,15 +17,67 @@ import numpy
 import pytest
 import spacy
 import torch
-from thinc.api import Adam
+from thinc.api import Adam, ArgsKwargs
 
 from spacy_lstm_tagger import fused
 from spacy_lstm_tagger.torch_model import LSTMTagger
+from spacy_lstm_tagger.torch_shim import LSTMTaggerShim
 
 from conftest import TINY_MODEL, make_examples, train_pipeline
 
-pytest.importorskip("onnxruntime")
-pytest.importorskip("onnx")
+
+def _missing_runtime():
+    missing = []
+    for name in ("onnxruntime", "onnx"):
+        try:
+            __import__(name)
+        except ImportError:
+            missing.append(name)
+    return missing
+
+
+needs_runtime = pytest.mark.skipif(
+    bool(_missing_runtime()),
+    reason=f"{' and '.join(_missing_runtime())} not importable: the fused graph is not tested "
+    f"(install the extra: {fused.INSTALL_HINT})",
+)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("SPACY_LSTM_TAGGER_EXPECT_INSTALLED"),
+    reason="only when testing the installed wheel, which scripts/run_tests.sh installs with the onnx extra",
+)
+def test_the_wheel_test_run_has_the_runtime_so_nothing_here_is_skipped():
+    assert _missing_runtime() == []
+
+
+@pytest.fixture
+def ran(monkeypatch):
+    """Counts of the fused engine's calls and of the torch module's forward
+    passes, from here on."""
+    counts = {"fused": 0, "torch": 0}
+    fused_call, torch_forward = fused.FusedTagger.__call__, LSTMTagger.forward
+
+    def counted_fused(self, *args, **kwargs):
+        counts["fused"] += 1
+        return fused_call(self, *args, **kwargs)
+
+    def counted_forward(self, *args, **kwargs):
+        counts["torch"] += 1
+        return torch_forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(fused.FusedTagger, "__call__", counted_fused)
+    monkeypatch.setattr(LSTMTagger, "forward", counted_forward)
+    return counts
+
+
+def path_of(ran, call):
+    """call()'s result and the one path it ran on: "fused" or "torch"."""
+    before = dict(ran)
+    result = call()
+    fused_calls, torch_calls = ran["fused"] - before["fused"], ran["torch"] - before["torch"]
+    assert (fused_calls, torch_calls) in ((1, 0), (0, 1)), (fused_calls, torch_calls)
+    return result, "fused" if fused_calls else "torch"
 
 
 def module_and_inputs(seed=0, n_words=30, lengths=(5, 1, 0, 12, 7), chars=True, **settings):
@@ -62,6 +121,7 @@ def module_and_inputs(seed=0, n_words=30, lengths=(5, 1, 0, 12, 7), chars=True, 
         {"threads": 2},
     ],
 )
+@needs_runtime
 def test_the_graph_computes_what_the_module_computes(settings):
     settings = dict(settings)
     threads = settings.pop("threads", 1)
@@ -87,6 +147,7 @@ def test_length_buckets_cover_each_sequence_once_within_the_padding_slack(slack)
     assert len(runs) > 1
 
 
+@needs_runtime
 @pytest.mark.parametrize("threads", [1, 2])
 def test_a_big_call_spreads_its_runs_over_torchs_threads_and_computes_the_same(threads):
     lengths = tuple(range(1, 40, 3)) * 2  # 260 tokens in 26 sequences: several runs
@@ -106,6 +167,7 @@ def test_a_big_call_spreads_its_runs_over_torchs_threads_and_computes_the_same(t
     assert (engine._pool is not None) == (threads > 1)
 
 
+@needs_runtime
 def test_threads_sharing_one_engine_with_big_calls_get_the_sequential_results():
     module, inputs = module_and_inputs(lengths=tuple(range(1, 40, 3)) * 2, n_words=200)
     engine = fused.FusedTagger(module)
@@ -132,9 +194,264 @@ def test_threads_sharing_one_engine_with_big_calls_get_the_sequential_results():
 
 def test_modules_the_graph_does_not_cover_say_why():
     assert fused.unsupported(module_and_inputs()[0]) is None
+    assert fused.unsupported(module_and_inputs(chars=False, depth=1, bidirectional=False)[0]) is None
     assert fused.unsupported(module_and_inputs(vectors_width=4)[0]) == "static vectors"
     assert "character encoder" in fused.unsupported(module_and_inputs(char_encoder="bilstm", char_filters=8)[0])
     assert "character encoder" in fused.unsupported(module_and_inputs(char_end_positions=2)[0])
+
+
+class TaggerWithAnExtraStep(LSTMTagger):
+    def log_probs(self, hidden):
+        return super().log_probs(hidden * 2)
+
+
+def new_parameter(module):
+    module.output.scale = torch.nn.Parameter(torch.ones(1))
+
+
+def new_buffer(module):
+    module.lstm.register_buffer("mask", torch.ones(1))
+
+
+def new_submodule(module):
+    module.norm = torch.nn.LayerNorm(4)
+
+
+def new_attribute(module):
+    output = module.output
+    output.forward = lambda hidden: torch.nn.Linear.forward(output, hidden) * 2
+
+
+def forward_hook(module):
+    module.output.register_forward_hook(lambda part, inputs, output: output * 2)
+
+
+def float64(module):
+    module.double()
+
+
+def padding_renormalized(module):
+    module.embeddings[1].max_norm = 1.0
+
+
+@pytest.mark.parametrize(
+    "change,reason",
+    [
+        (new_parameter, "'output' holds parameters ['weight', 'bias', 'scale'], the graph reads ['weight', 'bias']"),
+        (new_buffer, "'lstm' holds buffers ['mask']"),
+        (new_submodule, "parts the graph does not know: ['norm']"),
+        (new_attribute, "'output' has attributes the graph does not read: ['forward']"),
+        (forward_hook, "'output' has forward hooks"),
+        (float64, "'embeddings.0.weight' holds torch.float64 weights, the graph float32 ones"),
+        (padding_renormalized, "an embedding table with max_norm (rows renormalized at lookup)"),
+    ],
+)
+def test_the_graph_covers_an_allow_list_anything_else_is_refused(change, reason):
+    module, _ = module_and_inputs()
+    change(module)
+    assert fused.unsupported(module) == reason
+
+
+def test_a_subclass_is_refused_even_with_the_same_parts():
+    torch.manual_seed(0)
+    module = TaggerWithAnExtraStep(n_labels=5, feature_rows=[50], feature_widths=[8], hidden_width=6, char_rows=0)
+    assert fused.unsupported(module) == "a TaggerWithAnExtraStep, not an LSTMTagger"
+
+
+def shim_and_inputs(**settings):
+    module, inputs = module_and_inputs(**settings)
+    return LSTMTaggerShim(module), ArgsKwargs(args=(), kwargs=inputs)
+
+
+def torch_result(shim, inputs):
+    """The module's own forward on inputs, the fused path off."""
+    saved, shim.fused_max_tokens = shim.fused_max_tokens, 0
+    try:
+        return shim.predict(inputs)
+    finally:
+        shim.fused_max_tokens = saved
+
+
+def assert_follows(shim, inputs, ran, expected_path="fused"):
+    """shim.predict runs on expected_path and gives what the module gives now."""
+    got, path = path_of(ran, lambda: shim.predict(inputs))
+    assert path == expected_path
+    expected = torch_result(shim, inputs)
+    assert got.dtype == expected.dtype
+    torch.testing.assert_close(got.float(), expected.float(), atol=1e-5, rtol=1e-5)
+    return got
+
+
+@pytest.mark.parametrize("change", [new_parameter, new_buffer, new_submodule, new_attribute, forward_hook])
+def test_a_module_changed_beyond_the_allow_list_after_its_graph_was_built_runs_on_torch(change, ran):
+    shim, inputs = shim_and_inputs()
+    assert_follows(shim, inputs, ran, "fused" if fused.runtime_available() else "torch")
+    change(shim._model)
+    assert_follows(shim, inputs, ran, "torch")
+    assert shim._fused_cache[1] is None
+
+
+def test_a_subclass_runs_on_torch(ran):
+    torch.manual_seed(0)
+    module = TaggerWithAnExtraStep(n_labels=5, feature_rows=[50], feature_widths=[8], hidden_width=6, char_rows=0)
+    shim = LSTMTaggerShim(module)
+    inputs = ArgsKwargs(args=(), kwargs={"features": torch.tensor([[3], [7]]), "token_index": torch.tensor([0, 1, 0]),
+                                         "lengths": torch.tensor([3])})
+    assert_follows(shim, inputs, ran, "torch")
+
+
+# The ways a cached graph could go stale, one test each: the shim must
+# rebuild (or run torch) and give what the module gives now.
+
+
+def scale_in_place(param):
+    with torch.no_grad():
+        param.mul_(3.0)
+
+
+@needs_runtime
+def test_an_in_place_write_torch_sees_is_followed(ran):
+    shim, inputs = shim_and_inputs()
+    before = assert_follows(shim, inputs, ran)
+    scale_in_place(shim._model.output.weight)
+    after = assert_follows(shim, inputs, ran)
+    assert not torch.allclose(before, after, atol=1e-3)
+
+
+def write_through_data(param):
+    param.data.mul_(3.0)
+
+
+def write_through_numpy(param):
+    view = param.data.numpy()
+    view *= 3.0
+
+
+@needs_runtime
+@pytest.mark.parametrize("write", [write_through_data, write_through_numpy])
+def test_a_write_torch_cannot_see_is_followed_inside_changing_weights(write, ran):
+    # The one rule (torch_shim.py): torch's version counters do not see these
+    # writes, so they go inside changing_weights(), as finish_update's do.
+    shim, inputs = shim_and_inputs()
+    before = assert_follows(shim, inputs, ran)
+    with shim.changing_weights():
+        write(shim._model.output.weight)
+    after = assert_follows(shim, inputs, ran)
+    assert not torch.allclose(before, after, atol=1e-3)
+
+
+def new_data(module):
+    module.output.weight.data = torch.randn_like(module.output.weight)
+
+
+def new_parameter_in_place(module):
+    module.output.weight = torch.nn.Parameter(torch.randn_like(module.output.weight))
+
+
+def new_lstm(module):
+    lstm = module.lstm
+    module.lstm = torch.nn.LSTM(
+        lstm.input_size, lstm.hidden_size, num_layers=lstm.num_layers, bidirectional=True, batch_first=True
+    )
+
+
+def weights_loaded(module):
+    state = {name: torch.randn_like(value) for name, value in module.state_dict().items()}
+    module.load_state_dict(state)
+
+
+@needs_runtime
+@pytest.mark.parametrize("change", [new_data, new_parameter_in_place, new_lstm, weights_loaded])
+def test_a_replaced_parameter_or_part_is_followed(change, ran):
+    shim, inputs = shim_and_inputs()
+    before = assert_follows(shim, inputs, ran)
+    engine = shim._fused_cache[1]
+    change(shim._model)
+    after = assert_follows(shim, inputs, ran)
+    assert shim._fused_cache[1] is not engine
+    assert not torch.allclose(before, after, atol=1e-3)
+
+
+@needs_runtime
+def test_a_replaced_module_is_followed(ran):
+    shim, inputs = shim_and_inputs()
+    before = assert_follows(shim, inputs, ran)
+    shim._model = module_and_inputs(seed=5)[0]
+    after = assert_follows(shim, inputs, ran)
+    assert not torch.allclose(before, after, atol=1e-3)
+
+
+@needs_runtime
+@pytest.mark.parametrize("convert", ["half", "double"])
+def test_a_retyped_module_runs_on_torch_and_back_in_float32_fused_again(convert, ran):
+    shim, inputs = shim_and_inputs()
+    assert_follows(shim, inputs, ran)
+    getattr(shim._model, convert)()
+    got = assert_follows(shim, inputs, ran, "torch")
+    assert got.dtype == {"half": torch.float16, "double": torch.float64}[convert]
+    shim._model.float()
+    assert_follows(shim, inputs, ran)
+
+
+@needs_runtime
+@pytest.mark.parametrize(
+    "device",
+    [
+        # A device that runs without a GPU: torch computes shapes there, no values.
+        "meta",
+        pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")),
+    ],
+)
+def test_a_module_moved_off_the_cpu_runs_on_torch_there_and_back_on_the_cpu_fused_again(device, ran):
+    shim, inputs = shim_and_inputs()
+    on_cpu = assert_follows(shim, inputs, ran)
+    weights = copy.deepcopy(shim._model.state_dict())
+    shim._model.to(device)
+    assert fused.unsupported(shim._model) == f"a module on {device}"
+    moved = ArgsKwargs(args=(), kwargs={k: v if k == "lengths" else v.to(device) for k, v in inputs.kwargs.items()})
+    got, path = path_of(ran, lambda: shim.predict(moved))
+    assert path == "torch" and got.device.type == device and got.shape == on_cpu.shape
+    if device == "cuda":
+        # cuDNN may run the LSTM in TF32: held to 1e-3, not 1e-5.
+        torch.testing.assert_close(got.cpu(), on_cpu, atol=1e-3, rtol=1e-3)
+    shim._model.to_empty(device="cpu")
+    shim._model.load_state_dict(weights)
+    after = assert_follows(shim, inputs, ran)
+    torch.testing.assert_close(after, on_cpu)
+
+
+@needs_runtime
+def test_a_call_while_the_weights_are_written_runs_on_torch_and_caches_nothing(ran):
+    shim, inputs = shim_and_inputs()
+    assert_follows(shim, inputs, ran)
+    with shim.changing_weights():
+        write_through_numpy(shim._model.output.weight)
+        cached = shim._fused_cache
+        assert_follows(shim, inputs, ran, "torch")
+        assert shim._fused_cache is cached
+    assert_follows(shim, inputs, ran)
+
+
+@needs_runtime
+def test_an_engine_built_while_the_weights_changed_is_not_cached(monkeypatch, ran):
+    # Another thread's finish_update, simulated inside the build: the graph
+    # read the old weights, so it must be neither served nor cached.
+    shim, inputs = shim_and_inputs()
+    build_graph = fused.build_graph
+
+    def build_graph_during_an_update(module):
+        graph = build_graph(module)
+        with shim.changing_weights():
+            write_through_numpy(module.output.weight)
+        return graph
+
+    monkeypatch.setattr(fused, "build_graph", build_graph_during_an_update)
+    expected = torch_result(shim, inputs)
+    got, path = path_of(ran, lambda: shim.predict(inputs))
+    assert path == "torch" and shim._fused_cache is None
+    assert not torch.allclose(got, expected, atol=1e-3)  # torch ran after the write
+    monkeypatch.setattr(fused, "build_graph", build_graph)
+    assert_follows(shim, inputs, ran)
 
 
 def fused_nlp():
@@ -164,7 +481,8 @@ def assert_same(nlp, texts):
         numpy.testing.assert_allclose(a, b, atol=1e-5)
 
 
-def test_small_calls_run_fused_and_follow_every_weight_change():
+@needs_runtime
+def test_small_calls_run_fused_and_follow_every_weight_change(ran):
     nlp = fused_nlp()
     examples = make_examples(nlp)
     spacy.util.fix_random_seed(0)
@@ -172,53 +490,60 @@ def test_small_calls_run_fused_and_follow_every_weight_change():
     for _ in range(5):
         nlp.update(examples, sgd=optimizer)
     shim = shim_of(nlp)
-    nlp("The dog ate the apple")
+    # The module the architecture builds is the one the graph covers.
+    assert fused.unsupported(shim._model) is None
+    _, path = path_of(ran, lambda: nlp("The dog ate the apple"))
+    assert path == "fused"
     engine = shim._fused_cache[1]
     assert isinstance(engine, fused.FusedTagger)
     assert_same(nlp, ["The dog ate the apple", "Zork blargs"])
-    # The optimizer writes through numpy views: the next call rebuilds.
+    # The optimizer writes through numpy views (finish_update): the next call rebuilds.
     nlp.update(examples, sgd=optimizer)
-    nlp("The dog ate the apple")
-    assert shim._fused_cache[1] is not engine
+    _, path = path_of(ran, lambda: nlp("The dog ate the apple"))
+    assert path == "fused" and shim._fused_cache[1] is not engine
     assert_same(nlp, ["The dog ate the apple", "Zork blargs"])
     # Weight averages swapped in and out.
     assert optimizer.averages
     with nlp.use_params(optimizer.averages):
         assert_same(nlp, ["The dog ate the apple"])
     assert_same(nlp, ["The dog ate the apple"])
-    # Weights loaded into the module by hand (torch's version counters).
-    module = shim._model
-    before = nlp.get_pipe("lstm_tagger").predict([nlp.make_doc("The dog ate the apple")])[0]
-    with torch.no_grad():
-        module.output.weight.mul_(3.0)
-    after = nlp.get_pipe("lstm_tagger").predict([nlp.make_doc("The dog ate the apple")])[0]
-    assert not numpy.allclose(before, after, atol=1e-3)
-    assert_same(nlp, ["The dog ate the apple"])
 
 
-def test_big_calls_run_on_torch():
+@needs_runtime
+def test_big_calls_run_on_torch(ran):
     nlp = fused_nlp()
     train_pipeline(nlp, make_examples(nlp), steps=2)
     shim = shim_of(nlp)
-    nlp.get_pipe("lstm_tagger").predict([nlp.make_doc("word " * (fused.FUSED_MAX_TOKENS + 1))])
-    assert shim._fused_cache is None
+    docs = [nlp.make_doc("word " * fused.FUSED_MAX_TOKENS)]
+    assert len(docs[0]) == fused.FUSED_MAX_TOKENS
+    _, path = path_of(ran, lambda: nlp.get_pipe("lstm_tagger").predict(docs))
+    assert path == "fused"
+    docs = [nlp.make_doc("word " * (fused.FUSED_MAX_TOKENS + 1))]
+    _, path = path_of(ran, lambda: nlp.get_pipe("lstm_tagger").predict(docs))
+    assert path == "torch"
 
 
-def test_copies_and_pickles_build_their_own_session():
+@needs_runtime
+def test_copies_and_pickles_build_their_own_session(ran):
     nlp = fused_nlp()
     train_pipeline(nlp, make_examples(nlp), steps=5)
     expected = [t.tag_ for t in nlp("The dog ate the apple")]
     for other in (pickle.loads(pickle.dumps(nlp)), copy.deepcopy(nlp)):
         assert shim_of(other)._fused_cache is None
-        assert [t.tag_ for t in other("The dog ate the apple")] == expected
+        doc, path = path_of(ran, lambda: other("The dog ate the apple"))
+        assert path == "fused" and [t.tag_ for t in doc] == expected
         assert isinstance(shim_of(other)._fused_cache[1], fused.FusedTagger)
+        assert shim_of(other)._fused_cache[1] is not shim_of(nlp)._fused_cache[1]
 
 
-def test_threads_share_one_session_and_get_the_same_results():
+@needs_runtime
+def test_threads_share_one_session_and_get_the_same_results(ran):
     nlp = fused_nlp()
     train_pipeline(nlp, make_examples(nlp), steps=5)
     texts = ["The dog ate the apple", "Everybody read that book", "Zork blargs the qux"] * 20
     expected = [[t.tag_ for t in nlp(text)] for text in texts]
+    engine = shim_of(nlp)._fused_cache[1]
+    torch_before = ran["torch"]
     results = {}
 
     def tag(i):
@@ -230,12 +555,41 @@ def test_threads_share_one_session_and_get_the_same_results():
     for thread in threads:
         thread.join()
     assert all(result == expected for result in results.values())
+    assert ran["torch"] == torch_before and shim_of(nlp)._fused_cache[1] is engine
 
 
-def test_without_the_runtime_torch_tags_and_load_says_once_how_to_get_it(monkeypatch, tmp_path):
+@needs_runtime
+def test_predictions_during_training_on_another_thread_end_with_the_final_weights(ran):
+    # finish_update writes through numpy views while another thread tags:
+    # whatever the interleaving, no engine built from half-written weights
+    # stays cached, so after training the fused path gives torch's answer.
+    nlp = fused_nlp()
+    examples = make_examples(nlp)
+    optimizer = nlp.initialize(lambda: examples)
+    done = threading.Event()
+
+    def tag():
+        while not done.is_set():
+            nlp.get_pipe("lstm_tagger").predict([nlp.make_doc("The dog ate the apple")])
+
+    tagger = threading.Thread(target=tag)
+    tagger.start()
+    try:
+        for _ in range(30):
+            nlp.update(examples, sgd=optimizer)
+    finally:
+        done.set()
+        tagger.join()
+    _, path = path_of(ran, lambda: nlp("The dog ate the apple"))
+    assert path == "fused"
+    assert_same(nlp, ["The dog ate the apple", "Zork blargs"])
+
+
+def test_without_the_runtime_torch_tags_and_load_says_once_how_to_get_it(monkeypatch, tmp_path, ran):
     nlp = fused_nlp()
     train_pipeline(nlp, make_examples(nlp), steps=5)
     nlp.to_disk(tmp_path / "nlp")
+    saved = shim_of(nlp).fused_max_tokens = 0
     expected = nlp.get_pipe("lstm_tagger").predict([nlp.make_doc("The dog ate")])
     monkeypatch.setattr(fused, "runtime_available", lambda: False)
     monkeypatch.setattr(fused, "_hinted", False)
@@ -244,6 +598,6 @@ def test_without_the_runtime_torch_tags_and_load_says_once_how_to_get_it(monkeyp
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         spacy.load(tmp_path / "nlp")  # once per process
-    got = loaded.get_pipe("lstm_tagger").predict([loaded.make_doc("The dog ate")])
-    assert shim_of(loaded)._fused_cache[1] is None  # torch
+    got, path = path_of(ran, lambda: loaded.get_pipe("lstm_tagger").predict([loaded.make_doc("The dog ate")]))
+    assert path == "torch" and shim_of(loaded)._fused_cache[1] is None
     numpy.testing.assert_allclose(got[0], expected[0], atol=1e-5)
