@@ -18,7 +18,7 @@ from spacy.training import Example
 from spacy.vocab import Vocab
 
 from .lemma import MISSING, frequent_rules, lemma_rule, parse_rule
-from .morph import ABSENT, Inventory, feature_inventory, is_feats_bundle
+from .morph import ABSENT, Inventory, feature_inventory, is_feats_bundle, universal_features
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ class AttributeSpec:
     # Whether the report gives per-label scores and a confusion matrix (a
     # closed set of labels), or the most frequent errors only (lemmas).
     per_label_report: bool = True
+    # Further scores of `score` that the training table shows (weight 0).
+    table_score_keys: Tuple[str, ...] = ()
 
 
 def lemma_or_missing(token: Token, attr: str = "lemma") -> str:
@@ -126,21 +128,55 @@ def _morph_value(token: Token) -> Optional[str]:
     return (str(token.morph) or ABSENT) if token.morph.key else None
 
 
-def _score_attr(name: str, getter: Optional[Callable] = None) -> Callable[..., Dict]:
+def _score_attr(name: str) -> Callable[..., Dict]:
     def score(examples: List[Example], **kwargs) -> Dict:
-        if getter is not None:
-            kwargs = {**kwargs, "getter": getter}
         return Scorer.score_token_attr(examples, name, **kwargs)
 
     return score
 
 
+def ufeats(token: Token, attr: str = "ufeats") -> Optional[str]:
+    """The token's FEATS as the CoNLL 2018 script's UFeats compares them
+    (morph.universal_features), None (not scored) where the token has no
+    morph annotation."""
+    return universal_features(str(token.morph)) if token.morph.key else None
+
+
 def _score_morph(examples: List[Example], **kwargs) -> Dict:
-    """morph_acc and morph_per_feat, as spaCy's morphologizer scores them."""
-    kwargs = {**kwargs, "getter": morph_key}
+    """morph_acc and morph_per_feat, as spaCy's morphologizer scores them, and
+    ufeats_acc, as the CoNLL 2018 shared task does (the UD literature's FEATS)."""
+    kwargs = {key: value for key, value in kwargs.items() if key != "getter"}
     return {
-        **Scorer.score_token_attr(examples, "morph", **kwargs),
-        **Scorer.score_token_attr_per_feat(examples, "morph", **kwargs),
+        **Scorer.score_token_attr(examples, "morph", getter=morph_key, **kwargs),
+        **Scorer.score_token_attr_per_feat(examples, "morph", getter=morph_key, **kwargs),
+        **Scorer.score_token_attr(examples, "ufeats", getter=ufeats, **kwargs),
+    }
+
+
+def conll18_lemma_acc(examples: Iterable[Example]) -> Optional[float]:
+    """LEMMA as the CoNLL 2018 script counts it: over the gold words with a
+    lemma, where a gold lemma "_" (no lemma given) is right whatever was
+    predicted. Tokens aligned one to one, as spaCy's scorer reads them."""
+    correct = total = 0
+    for example in examples:
+        lengths = example.alignment.x2y.lengths
+        for token in example.predicted:
+            if lengths[token.i] != 1 or token.orth_.isspace():
+                continue
+            gold = example.reference[example.alignment.x2y[token.i][0]].lemma_
+            if gold:
+                total += 1
+                correct += gold == MISSING or token.lemma_ == gold
+    return correct / total if total else None
+
+
+def _score_lemma(examples: List[Example], **kwargs) -> Dict:
+    """lemma_acc, a gold "_" not scored (lemma_or_missing), and
+    conll18_lemma_acc, a gold "_" counted right (the CoNLL 2018 script)."""
+    kwargs = {key: value for key, value in kwargs.items() if key != "getter"}
+    return {
+        **Scorer.score_token_attr(examples, "lemma", getter=lemma_or_missing, **kwargs),
+        "conll18_lemma_acc": conll18_lemma_acc(examples),
     }
 
 
@@ -166,7 +202,7 @@ ATTRIBUTES: Dict[str, AttributeSpec] = {
             rare_gold_trains_nothing=False, stored_value=lambda vocab, label: vocab.morphology.add(label),
             token_value=_morph_value, score=_score_morph,
             conllu_value=lambda token: str(token.morph), conllu_always_written=False,
-            feature_inventory=feature_inventory,
+            feature_inventory=feature_inventory, table_score_keys=("ufeats_acc",),
         ),
         AttributeSpec(
             name="lemma", spacy_id=LEMMA, spacy_name="LEMMA", token_field="lemma_", ud_column="LEMMA", score_key="lemma_acc",
@@ -176,7 +212,7 @@ ATTRIBUTES: Dict[str, AttributeSpec] = {
             label_problem=_rule_problem, labels_from_counts=frequent_rules, gold_label=lemma_rule,
             rare_gold_trains_nothing=True, stored_value=_string_key,
             token_value=lambda token: lemma_or_missing(token) or None,
-            score=_score_attr("lemma", getter=lemma_or_missing),
+            score=_score_lemma,
             conllu_value=lambda token: token.lemma_, conllu_always_written=False, decoder="lemma",
             per_label_report=False,
         ),
@@ -188,6 +224,16 @@ LEXICON_KEYS = ("pos", "tag")
 
 def spec(name: str) -> AttributeSpec:
     return ATTRIBUTES[name]
+
+
+def score_weights(selected: str) -> Dict[str, float]:
+    """spaCy's score weights: the selected attribute's score decides
+    model-best; every other score the training table shows has weight 0."""
+    return {
+        key: float(key == ATTRIBUTES[selected].score_key)
+        for spec in ATTRIBUTES.values()
+        for key in (spec.score_key, *spec.table_score_keys)
+    }
 
 
 def token_assigns(names: Iterable[str]) -> List[str]:

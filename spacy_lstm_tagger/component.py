@@ -19,7 +19,7 @@ from thinc.api import Model
 from thinc.types import Floats2d
 
 from .annotations import register_extensions, write_attribute
-from .attributes import ATTRIBUTES, token_assigns
+from .attributes import ATTRIBUTES, score_weights, token_assigns
 from .decoding import LemmaLexicon, decode
 from .gold import head_gold, labels_from_data, lemma_lexicon
 from .heads import Head, output_heads
@@ -59,8 +59,7 @@ DEFAULT_MODEL = {"@architectures": ARCHITECTURE}
         "seen_lemma_margin": SEEN_LEMMA_MARGIN,
         "scorer": {"@scorers": "spacy_lstm_tagger.scorer.v1"},
     },
-    # The first attribute of the default `attr` decides model-best.
-    default_score_weights={spec.score_key: float(name == "tag") for name, spec in ATTRIBUTES.items()},
+    default_score_weights=score_weights("tag"),
 )
 def make_lstm_tagger(
     nlp: Language,

@@ -20,6 +20,25 @@ MORPH_MODES = ("bundle", "features")
 Inventory = Tuple[Tuple[str, Tuple[str, ...]], ...]
 
 
+# The features the CoNLL 2018 shared task's evaluation script (conll18_ud_eval.py)
+# keeps for its UFeats score; a layered feature (Number[psor]) or a
+# language-specific one is dropped before comparing.
+UNIVERSAL_FEATURES = frozenset(
+    {
+        "PronType", "NumType", "Poss", "Reflex", "Foreign", "Abbr", "Gender", "Animacy", "Number", "Case",
+        "Definite", "Degree", "VerbForm", "Mood", "Tense", "Aspect", "Voice", "Evident", "Polarity", "Person",
+        "Polite",
+    }
+)
+
+
+def universal_features(bundle: str) -> str:
+    """The bundle as UFeats compares it: its universal features only, sorted,
+    "_" where none is left (as the script, which compares "" with "")."""
+    kept = sorted(f for f in bundle.split("|") if f.split("=", 1)[0] in UNIVERSAL_FEATURES)
+    return "|".join(kept) or ABSENT
+
+
 def is_feats_bundle(label: str) -> bool:
     """Whether label is Feature=Value[,Value...] pairs joined by "|", each
     feature once, every name and value non-empty and free of spaces and of

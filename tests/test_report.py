@@ -116,6 +116,10 @@ def test_morph_section_matches_spacy_scorer(morph_corpus, tmp_path):
         "Number=" in str(t.morph) for doc in golds for t in doc
     )
     assert morph["per_feat"]["Gender"]["r"] == 0.0
+    # UFeats as the CoNLL 2018 script counts it (tests/test_ud_scores.py).
+    from spacy_lstm_tagger.scorer import score_lstm_tagger
+
+    assert morph["ud_scores"]["ufeats_acc"] == pytest.approx(score_lstm_tagger(examples, attrs=["morph"])["ufeats_acc"])
 
 
 def test_report_command_all_attributes(pipeline_dir, morph_corpus, tmp_path):

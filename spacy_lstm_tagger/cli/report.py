@@ -185,6 +185,8 @@ def report_cli(
     for name in report["attrs"]:
         section = report[name]
         msg.good(f"{name}_acc {section['accuracy']:.4f} on {section['n_tokens']} tokens")
+        for key, value in section.get("ud_scores", {}).items():
+            msg.text(f"  {key} {value:.4f}" if value is not None else f"  {key}: no annotated tokens")
         if "unseen_words" in section:
             unseen = section["unseen_words"]
             msg.text(f"  {unseen['accuracy']:.4f} on the {unseen['n_tokens']} tokens of words unseen in training")

@@ -52,6 +52,11 @@ def attr_section(
         f"{attr}_acc": scores["accuracy"],
     }
     section.update(scores)
+    # The attribute's further scalar scores (spacy evaluate's), e.g. UFeats
+    # and LEMMA as the CoNLL 2018 script counts them: under "ud_scores".
+    extra = {k: v for k, v in spec.score(list(examples)).items() if k != spec.score_key and not isinstance(v, dict)}
+    if extra:
+        section["ud_scores"] = extra
     if spec.feature_inventory is not None:  # FEATS: spaCy's per-feature scores too
         section["per_feat"] = morph_per_feat(examples, getter=morph_key)
     return section
