@@ -144,10 +144,15 @@ class LSTMTagger(nn.Module):
         char_encoder: str = "cnn",
     ):
         super().__init__()
-        if len(feature_rows) != len(feature_widths) or not feature_rows:
+        if len(feature_rows) != len(feature_widths):
             raise ValueError(
                 "LSTMTagger needs one embedding width per feature table, got "
                 f"{len(feature_rows)} tables and {len(feature_widths)} widths."
+            )
+        if not feature_rows and not char_rows and not vectors_width:
+            raise ValueError(
+                "LSTMTagger needs an input: feature tables, a character encoder (char_rows > 0) "
+                "or per-token vectors (vectors_width > 0)."
             )
         self.head_sizes = [n_labels] if isinstance(n_labels, int) else [int(n) for n in n_labels]
         if not self.head_sizes or min(self.head_sizes) < 1:
@@ -192,16 +197,19 @@ class LSTMTagger(nn.Module):
         chars: Optional[torch.Tensor],
         vectors: Optional[torch.Tensor],
     ) -> torch.Tensor:
-        """(n_tokens, input_width): word-type vectors gathered to tokens."""
-        # index_select, not tensor[index]: the backward of advanced indexing
-        # accumulates repeated indices in a thread-dependent order on the CPU,
-        # so training with 2+ threads did not repeat exactly for a seed.
-        words = torch.index_select(self.embeddings[0](features[:, 0]), 0, token_index)
-        if self.training and self.word_dropout > 0:
-            drop = torch.rand(words.shape[0], 1, device=words.device) < self.word_dropout
-            # Row 0 ("unknown") stays zero: padding_idx gets no gradient.
-            words = words.masked_fill(drop, 0.0)
-        columns: List[torch.Tensor] = [words]
+        """(n_tokens, input_width): word-type vectors gathered to tokens,
+        then the per-token vectors."""
+        columns: List[torch.Tensor] = []
+        if len(self.embeddings):
+            # index_select, not tensor[index]: the backward of advanced indexing
+            # accumulates repeated indices in a thread-dependent order on the CPU,
+            # so training with 2+ threads did not repeat exactly for a seed.
+            words = torch.index_select(self.embeddings[0](features[:, 0]), 0, token_index)
+            if self.training and self.word_dropout > 0:
+                drop = torch.rand(words.shape[0], 1, device=words.device) < self.word_dropout
+                # Row 0 ("unknown") stays zero: padding_idx gets no gradient.
+                words = words.masked_fill(drop, 0.0)
+            columns.append(words)
         rest = [table(features[:, i]) for i, table in enumerate(self.embeddings) if i]
         if self.chars is not None:
             if chars is None:
@@ -227,7 +235,10 @@ class LSTMTagger(nn.Module):
         words; token_index: (n_tokens,) row of features for each token (None:
         one row per token); lengths: (n_sequences,) int64 on the CPU, summing to
         n_tokens; chars: (n_words, max_chars) or None; vectors: (n_tokens,
-        vectors_width) or None. Returns (n_tokens, n_labels) log-probabilities."""
+        vectors_width) float rows in token order, or None: static vectors
+        and/or an upstream model's output (a shared tok2vec or transformer;
+        give them requires_grad for their gradient). Returns (n_tokens,
+        n_labels) log-probabilities."""
         if token_index is None:
             token_index = torch.arange(features.shape[0], device=features.device)
         if token_index.shape[0] == 0:
