@@ -28,6 +28,10 @@ setup(
         # The fused CPU path for small batches (fused.py): ONNX Runtime runs a
         # graph built from the weights; onnx only builds that graph.
         "onnx": ["onnxruntime>=1.17", "onnx>=1.15"],
+        # A transformer under lstm_tagger (configs/transformer.cfg): 0.3 is the last
+        # spacy-curated-transformers for thinc 8 (spaCy 3.8), and its update calls
+        # float() on a one-element array, which numpy 2.4 refuses.
+        "transformers": ["spacy-curated-transformers>=0.3,<1", "numpy<2.4"],
     },
     entry_points={
         "console_scripts": [
@@ -38,6 +42,7 @@ setup(
         ],
         "spacy_architectures": [
             "spacy_lstm_tagger.LSTMTagger.v1 = spacy_lstm_tagger.thinc_model:build_lstm_tagger_model",
+            "spacy_lstm_tagger.LSTMTagger.v2 = spacy_lstm_tagger.thinc_model:build_lstm_tagger_model_v2",
         ],
         "spacy_scorers": [
             "spacy_lstm_tagger.scorer.v1 = spacy_lstm_tagger.scorer:make_lstm_tagger_scorer",

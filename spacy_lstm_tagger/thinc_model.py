@@ -1,10 +1,13 @@
 """thinc glue: turns spaCy Docs into the LSTMTagger's tensors and back, and
-registers the architecture `spacy_lstm_tagger.LSTMTagger.v1`.
+registers the architectures `spacy_lstm_tagger.LSTMTagger.v1` and `.v2`
+(v1's, plus an optional upstream `tok2vec` and a switch for the hashed
+features: see build_lstm_tagger_model_v2).
 
-The registered architecture is a thinc Model whose only layer, the torch
+The registered architecture is a thinc Model whose first layer, the torch
 module wrapped by `torch_shim.wrap_torch_model`, is built in the init callback
-once the number of labels is known (the spacy-experimental coref pattern). The
-component rebuilds it from its stored labels before loading weights.
+once the number of labels is known (the spacy-experimental coref pattern); v2's
+tok2vec, if any, follows it. The component rebuilds it from its stored labels
+before loading weights.
 
 The builder's signature is where spaCy reads the model's defaults: the
 component's default config names the architecture alone and spaCy fills in
@@ -71,47 +74,46 @@ def convert_outputs(model: Model, docs_and_output, is_train: bool):
     return list(per_doc), get_d_log_probs
 
 
-def _fail(name: str, wanted: str, value) -> None:
-    raise ValueError(f"{ARCHITECTURE}: {name} must be {wanted}, got {value!r}.")
-
-
-def check_architecture_settings(settings: dict) -> None:
+def check_architecture_settings(settings: dict, architecture: str = ARCHITECTURE) -> None:
     """Refuse the architecture's settings that would crash deep inside torch
-    or numpy, naming the option and the range that works."""
+    or numpy, naming the architecture, the option and the range that works."""
     def is_int(value) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
 
+    def fail(name: str, wanted: str, value) -> None:
+        raise ValueError(f"{architecture}: {name} must be {wanted}, got {value!r}.")
+
     for name in ("word_rows", "subword_rows", "shape_rows"):
         if not is_int(settings[name]) or settings[name] < 2:
-            _fail(name, "an integer >= 2 (row 0 of each table is reserved for unknown words)", settings[name])
+            fail(name, "an integer >= 2 (row 0 of each table is reserved for unknown words)", settings[name])
     for name in ("word_width", "subword_width", "hidden_width", "depth", "max_sequence_length"):
         if not is_int(settings[name]) or settings[name] < 1:
-            _fail(name, "an integer >= 1", settings[name])
+            fail(name, "an integer >= 1", settings[name])
     for name in ("prefix_lengths", "suffix_lengths"):
         value = settings[name]
         if not isinstance(value, (list, tuple)) or not all(is_int(n) and n >= 1 for n in value):
-            _fail(name, "a list of integers >= 1 (may be empty)", value)
+            fail(name, "a list of integers >= 1 (may be empty)", value)
     char_rows = settings["char_rows"]
     if not is_int(char_rows) or char_rows == 1 or char_rows < 0:
-        _fail("char_rows", "0 (no character encoder) or an integer >= 2", char_rows)
+        fail("char_rows", "0 (no character encoder) or an integer >= 2", char_rows)
     if char_rows:
         for name in ("char_width", "char_filters", "char_length"):
             if not is_int(settings[name]) or settings[name] < 1:
-                _fail(name, "an integer >= 1 when char_rows > 0", settings[name])
+                fail(name, "an integer >= 1 when char_rows > 0", settings[name])
     if not is_int(settings["char_end_positions"]) or not 0 <= settings["char_end_positions"] <= settings["char_length"]:
-        _fail("char_end_positions", "an integer from 0 up to char_length", settings["char_end_positions"])
+        fail("char_end_positions", "an integer from 0 up to char_length", settings["char_end_positions"])
     try:
         check_char_encoder(
             settings["char_encoder"], char_rows, settings["char_filters"], settings["char_end_positions"]
         )
     except ValueError as error:
-        raise ValueError(f"{ARCHITECTURE}: {error}") from None
+        raise ValueError(f"{architecture}: {error}") from None
     if not isinstance(settings["sparse_embeddings"], bool):
-        _fail("sparse_embeddings", "true or false", settings["sparse_embeddings"])
+        fail("sparse_embeddings", "true or false", settings["sparse_embeddings"])
     for name in ("dropout", "word_dropout"):
         value = settings[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
-            _fail(name, "a number from 0 up to (not including) 1", value)
+            fail(name, "a number from 0 up to (not including) 1", value)
 
 
 @registry.architectures(ARCHITECTURE)
@@ -185,6 +187,27 @@ def init(
     module_settings: the builder's settings that LSTMTagger takes, by name."""
     if model.layers:
         return
+    head_sizes, vectors_width = output_and_vectors_widths(model, X, Y, include_static_vectors)
+    module = LSTMTagger(
+        n_labels=head_sizes,
+        feature_rows=featurizer.rows,
+        feature_widths=feature_widths,
+        vectors_width=vectors_width,
+        **module_settings,
+    )
+    zero_output_layer(module)
+    model._layers = [
+        wrap_torch_model(
+            module,
+            convert_inputs=partial(convert_inputs, featurizer=featurizer, use_vectors=bool(vectors_width)),
+            convert_outputs=convert_outputs,
+        )
+    ]
+
+
+def output_and_vectors_widths(model: Model, X, Y, include_static_vectors: bool) -> Tuple[List[int], int]:
+    """The output heads' sizes (nO, from Y if unset) and the static vectors'
+    width (nV, from X's vocab if unset; 0 without them)."""
     if not model.has_dim("nO") and Y:
         model.set_dim("nO", Y[0].shape[1])
     if not model.has_dim("nO"):
@@ -204,25 +227,224 @@ def init(
     head_sizes = model.attrs.get("head_sizes") or [model.get_dim("nO")]
     if sum(head_sizes) != model.get_dim("nO"):
         raise ValueError(f"The lstm_tagger model's heads {head_sizes} do not add up to nO = {model.get_dim('nO')}.")
-    module = LSTMTagger(
-        n_labels=head_sizes,
-        feature_rows=featurizer.rows,
-        feature_widths=feature_widths,
-        vectors_width=vectors_width,
-        **module_settings,
-    )
+    return head_sizes, vectors_width
+
+
+def zero_output_layer(module: LSTMTagger) -> None:
     # As spaCy's Softmax layers: an untrained tagger predicts the uniform
     # distribution, so label smoothing scales the first gradients exactly.
     torch.nn.init.zeros_(module.output.weight)
     torch.nn.init.zeros_(module.output.bias)
-    model._layers = [
-        wrap_torch_model(
-            module,
-            convert_inputs=partial(convert_inputs, featurizer=featurizer, use_vectors=bool(vectors_width)),
-            convert_outputs=convert_outputs,
-        )
-    ]
 
 
 def forward(model: Model, docs: List[Doc], is_train: bool):
     return model.layers[0](docs, is_train)
+
+
+# v2: an upstream model's rows beside (or instead of) the hashed features ------
+
+ARCHITECTURE_V2 = "spacy_lstm_tagger.LSTMTagger.v2"
+
+
+@registry.architectures(ARCHITECTURE_V2)
+def build_lstm_tagger_model_v2(
+    tok2vec: Optional[Model[List[Doc], List[Floats2d]]] = None,
+    include_hashed_features: bool = True,
+    word_rows: int = 50000,
+    subword_rows: int = 20000,
+    shape_rows: int = 2000,
+    word_width: int = 128,
+    subword_width: int = 32,
+    prefix_lengths: List[int] = [1, 2, 3],
+    suffix_lengths: List[int] = [1, 2, 3, 4],
+    char_rows: int = MODULE_DEFAULTS["char_rows"],
+    char_width: int = MODULE_DEFAULTS["char_width"],
+    char_filters: int = MODULE_DEFAULTS["char_filters"],
+    char_length: int = 16,
+    hidden_width: int = MODULE_DEFAULTS["hidden_width"],
+    depth: int = MODULE_DEFAULTS["depth"],
+    bidirectional: bool = MODULE_DEFAULTS["bidirectional"],
+    dropout: float = MODULE_DEFAULTS["dropout"],
+    word_dropout: float = MODULE_DEFAULTS["word_dropout"],
+    include_static_vectors: bool = False,
+    max_sequence_length: int = 512,
+    sparse_embeddings: bool = MODULE_DEFAULTS["sparse_embeddings"],
+    char_end_positions: int = MODULE_DEFAULTS["char_end_positions"],
+    char_encoder: str = MODULE_DEFAULTS["char_encoder"],
+    nO: Optional[int] = None,
+) -> Model[List[Doc], List[Floats2d]]:
+    """v1's model, plus `tok2vec`: any thinc model from Docs to one row per
+    token, as spaCy's own components take one (`spacy.Tok2VecListener.v1` on
+    a shared `tok2vec` component, a transformer listener, or
+    `spacy.Tok2Vec.v2` owned by this component). Its rows join the LSTM's
+    input after the hashed features, the character encoder and the static
+    vectors; `include_hashed_features = false` and `char_rows = 0` leave
+    them out. Its gradient goes back to it in training (a listener hands it
+    to the upstream component, which ignores it when frozen).
+
+    The tok2vec is a child layer of the model (where Tok2Vec.find_listeners
+    and nlp.replace_listeners look, at the config path `model.tok2vec`) once
+    the model is built: the component clears the layers to (re)build the
+    torch module, so the model keeps it as its ref "tok2vec", which
+    replace_listeners updates too, and init puts it back. With tok2vec =
+    None and the hashed features on, the same model as v1."""
+    settings = {name: value for name, value in locals().items() if name not in ("tok2vec", "include_hashed_features")}
+    check_architecture_settings(settings, ARCHITECTURE_V2)
+    if not isinstance(include_hashed_features, bool):
+        raise ValueError(f"{ARCHITECTURE_V2}: include_hashed_features must be true or false, got {include_hashed_features!r}.")
+    if not (include_hashed_features or char_rows or include_static_vectors or tok2vec is not None):
+        raise ValueError(
+            f"{ARCHITECTURE_V2}: the model has no input: include_hashed_features = false, char_rows = 0, "
+            "include_static_vectors = false and no tok2vec. Turn one of them on."
+        )
+    featurizer = TokenFeaturizer(
+        word_rows,
+        subword_rows,
+        shape_rows,
+        prefix_lengths,
+        suffix_lengths,
+        max_sequence_length,
+        char_rows=char_rows,
+        char_length=char_length,
+    )
+    widths = [word_width] + [subword_width] * (len(featurizer.rows) - 2) + [subword_width]
+    return Model(
+        "lstm_tagger",
+        forward_v2,
+        init=partial(
+            init_v2,
+            featurizer=featurizer,
+            feature_widths=widths if include_hashed_features else [],
+            include_static_vectors=include_static_vectors,
+            module_settings={name: value for name, value in settings.items() if name in MODULE_DEFAULTS},
+        ),
+        dims={"nO": nO, "nV": None},
+        # Out of the tree until init puts it among the layers: a model
+        # without layers is one the component has not built yet.
+        refs={"tok2vec": tok2vec},
+    )
+
+
+def init_v2(
+    model: Model,
+    X=None,
+    Y=None,
+    *,
+    featurizer: TokenFeaturizer,
+    feature_widths: List[int],
+    include_static_vectors: bool,
+    module_settings: Dict[str, Any],
+) -> None:
+    """As init, with the tok2vec initialized (as thinc's chain initializes
+    its layers) and its width (nO) added to the LSTM's input. Layers:
+    [the torch module's wrapper, the tok2vec]."""
+    if model.layers:
+        return
+    head_sizes, static_width = output_and_vectors_widths(model, X, Y, include_static_vectors)
+    tok2vec = model.maybe_get_ref("tok2vec")
+    upstream_width = 0
+    if tok2vec is not None:
+        tok2vec.initialize(X=X)
+        if not tok2vec.has_dim("nO"):
+            raise ValueError(
+                f"{ARCHITECTURE_V2}: the tok2vec model ({tok2vec.name}) has no output width (nO), which the LSTM's "
+                "input needs before any weights are loaded. Use one that is given its width: spaCy's "
+                "Tok2VecListener.v1 or Tok2Vec.v2, or spacy-curated-transformers' listeners (spacy-transformers' "
+                "TransformerListener.v1 learns its width only once its pipeline is linked)."
+            )
+        upstream_width = tok2vec.get_dim("nO")
+    module = LSTMTagger(
+        n_labels=head_sizes,
+        feature_rows=featurizer.rows if feature_widths else [],
+        feature_widths=feature_widths,
+        vectors_width=static_width + upstream_width,
+        **module_settings,
+    )
+    zero_output_layer(module)
+    wrapper = wrap_torch_model(
+        module,
+        convert_inputs=partial(
+            convert_inputs_v2,
+            featurizer=featurizer,
+            use_features=bool(feature_widths),
+            use_vectors=bool(static_width),
+            upstream_width=upstream_width,
+        ),
+        convert_outputs=convert_outputs_v2,
+    )
+    model._layers = [wrapper] + ([tok2vec] if tok2vec is not None else [])
+
+
+def forward_v2(model: Model, docs: List[Doc], is_train: bool):
+    """The tok2vec's rows, then the torch module on (docs, rows); the
+    gradient with respect to the rows goes back to the tok2vec."""
+    tok2vec = model.maybe_get_ref("tok2vec")
+    if tok2vec is None:
+        return model.layers[0]((docs, None), is_train)
+    rows, backprop_rows = tok2vec(docs, is_train)
+    log_probs, backprop_tagger = model.layers[0]((docs, rows), is_train)
+
+    def backprop(d_log_probs):
+        # Called once per update: a listener's backprop accumulates the
+        # gradient (or, for the last listener, runs the upstream's update).
+        backprop_rows(backprop_tagger(d_log_probs))
+        return []
+
+    return log_probs, backprop
+
+
+def convert_inputs_v2(
+    model: Model,
+    docs_and_rows: Tuple[List[Doc], Optional[List[Floats2d]]],
+    is_train: bool,
+    *,
+    featurizer: TokenFeaturizer,
+    use_features: bool,
+    use_vectors: bool,
+    upstream_width: int,
+) -> Tuple[ArgsKwargs, Callable]:
+    """convert_inputs, with the upstream rows (one per token, in doc order,
+    as the token index is) after the static vectors in the per-token
+    `vectors` input; in training it requires grad, and the backward returns
+    each doc's gradient rows."""
+    docs, upstream = docs_and_rows
+    inputs, no_gradient = convert_inputs(
+        model, docs, is_train, featurizer=featurizer, use_vectors=use_vectors and upstream is None
+    )
+    if not use_features:
+        # The module has no feature tables; the fused graph takes exactly the columns it reads.
+        inputs.kwargs["features"] = inputs.kwargs["features"][:, :0]
+    if upstream is None:
+        return inputs, no_gradient
+    ops = model.ops
+    n_tokens = int(inputs.kwargs["token_index"].shape[0])
+    lengths = [len(doc) for doc in docs]
+    if len(upstream) != len(docs) or any(rows.shape != (n, upstream_width) for rows, n in zip(upstream, lengths)):
+        raise ValueError(
+            f"{ARCHITECTURE_V2}: the tok2vec gave rows of shapes {[tuple(r.shape) for r in upstream]} for docs of "
+            f"{lengths} tokens; the model was built for one row of width {upstream_width} per token."
+        )
+    if not n_tokens:
+        return inputs, lambda d_inputs: [ops.alloc2f(n, upstream_width) for n in lengths]
+    flat = ops.asarray2f(ops.xp.concatenate(upstream), dtype="float32")
+    if use_vectors:
+        flat = ops.xp.concatenate([ops.asarray2f(featurizer.vectors(docs), dtype="float32"), flat], axis=1)
+    static_width = flat.shape[1] - upstream_width
+    vectors = xp2torch(flat, requires_grad=is_train, device=model.shims[0].device)
+    inputs.kwargs["vectors"] = vectors
+    ends = numpy.cumsum(lengths)[:-1].tolist()
+
+    def get_d_rows(d_inputs: ArgsKwargs) -> List[Floats2d]:
+        grad = d_inputs.kwargs.get("vectors")
+        if grad is None:  # nothing reached the rows (e.g. an overflowed mixed-precision step zeroed it)
+            return [ops.alloc2f(n, upstream_width) for n in lengths]
+        d_flat = ops.xp.ascontiguousarray(torch2xp(grad)[:, static_width:])
+        return [ops.xp.ascontiguousarray(d) for d in ops.xp.split(d_flat, ends)]
+
+    return inputs, get_d_rows
+
+
+def convert_outputs_v2(model: Model, inputs_and_output, is_train: bool):
+    """convert_outputs for the (docs, rows) input."""
+    (docs, _), log_probs = inputs_and_output
+    return convert_outputs(model, (docs, log_probs), is_train)
