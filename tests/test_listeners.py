@@ -593,3 +593,59 @@ def test_a_tiny_curated_transformer_trains_through_the_listener(tmp_path):
     assert [[pos for _, pos, _ in doc] for doc in tagged(nlp)] == [[pos for _, pos in doc] for doc in EXPECTED]
     nlp.to_disk(tmp_path / "nlp")
     assert tagged(spacy.load(tmp_path / "nlp")) == tagged(nlp)
+
+
+# The shipped configs ---------------------------------------------------------
+
+SHRUNK_SHARED = [
+    "--components.tok2vec.model.encode.width", "32",
+    "--components.tok2vec.model.encode.depth", "1",
+    "--components.lstm_tagger.model.hidden_width", "32",
+    "--components.lstm_tagger.model.depth", "1",
+    "--components.lstm_tagger.model.char_rows", "0",
+    "--components.parser.model.hidden_width", "32",
+]
+
+
+@pytest.mark.slow
+def test_the_shared_tok2vec_config_trains_with_spacy_train(ewt_slice, tmp_path):
+    """configs/shared_tok2vec.cfg, shrunk, for a few updates on a slice of EWT:
+    lstm_tagger and the parser listen to one tok2vec, and both annotate."""
+    subprocess.run(
+        [sys.executable, "-m", "spacy", "train", str(ROOT / "configs" / "shared_tok2vec.cfg"),
+         "--output", str(tmp_path / "out"), "--paths.train", str(ewt_slice / "train.spacy"),
+         "--paths.dev", str(ewt_slice / "dev.spacy"), "--training.max_steps", "6", "--training.eval_frequency", "3",
+         *SHRUNK_SHARED],
+        check=True, capture_output=True, text=True, timeout=600,
+    )
+    nlp = spacy.load(tmp_path / "out" / "model-last")
+    assert nlp.pipe_names == ["tok2vec", "lstm_tagger", "parser"]
+    assert sorted(nlp.get_pipe("tok2vec").listening_components) == ["lstm_tagger", "parser"]
+    assert module_of(nlp).lstm.input_size == 32
+    doc = nlp("The dog ate the apple.")
+    assert all(t.tag_ and t.pos_ and t.dep_ for t in doc)
+
+
+def test_the_shared_tok2vec_config_builds_its_listeners():
+    config = spacy.util.load_config(ROOT / "configs" / "shared_tok2vec.cfg")
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    assert nlp.pipe_names == ["tok2vec", "lstm_tagger", "parser"]
+    listener = nlp.get_pipe("lstm_tagger").model.get_ref("tok2vec")
+    assert listener.upstream_name == "tok2vec" and listener.get_dim("nO") == 96
+    assert nlp.get_pipe("tok2vec").listening_components == ["parser"]  # lstm_tagger's links once built
+
+
+@pytest.mark.skipif(CURATED_MISSING is not None, reason=CURATED_MISSING or "")
+def test_the_transformer_config_builds_its_listener_shrunk():
+    overrides = {
+        "components.transformer.model.vocab_size": 300,
+        "components.transformer.model.hidden_width": 16,
+        "components.transformer.model.intermediate_width": 32,
+        "components.transformer.model.num_attention_heads": 2,
+        "components.transformer.model.num_hidden_layers": 1,
+    }
+    config = spacy.util.load_config(ROOT / "configs" / "transformer.cfg", overrides=overrides)
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    assert nlp.pipe_names == ["transformer", "lstm_tagger"] and nlp.get_pipe("transformer").frozen
+    listener = nlp.get_pipe("lstm_tagger").model.get_ref("tok2vec")
+    assert listener.get_dim("nO") == 16
