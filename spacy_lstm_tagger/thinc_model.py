@@ -436,7 +436,7 @@ def convert_inputs_v2(
 
     def get_d_rows(d_inputs: ArgsKwargs) -> List[Floats2d]:
         grad = d_inputs.kwargs.get("vectors")
-        if grad is None:  # nothing reached the rows (e.g. an overflowed mixed-precision step zeroed it)
+        if grad is None:  # no gradient reached the rows
             return [ops.alloc2f(n, upstream_width) for n in lengths]
         d_flat = ops.xp.ascontiguousarray(torch2xp(grad)[:, static_width:])
         return [ops.xp.ascontiguousarray(d) for d in ops.xp.split(d_flat, ends)]
