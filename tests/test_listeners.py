@@ -276,6 +276,17 @@ def test_the_gradient_reaching_the_upstream_rows_is_the_torch_modules(static_vec
     for g, e in zip(got, expected):
         numpy.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-6)
     assert any(numpy.abs(g).max() > 0 for g in got)
+    # And independent of any backward: the loss's change along a direction
+    # of the rows (central difference; no dropout in TINY_MODEL).
+    direction = [generator.normal(size=r.shape).astype("float32") for r in rows]
+
+    def loss(step):
+        upstream.rows = [r + step * d for r, d in zip(rows, direction)]
+        return sum(float((lp * d).sum()) for lp, d in zip(model.predict(docs), d_log_probs))
+
+    slope = (loss(1e-2) - loss(-1e-2)) / 2e-2
+    predicted = sum(float((g * d).sum()) for g, d in zip(got, direction))
+    assert slope == pytest.approx(predicted, rel=5e-3)
 
 
 def test_a_tok2vec_inside_the_component(tmp_path):
