@@ -148,6 +148,7 @@ def main():
     parser.add_argument("--limit", type=int, default=0, help="the first K sentences only (0: all)")
     parser.add_argument("--speed-rounds", type=int, default=3, help="timed nlp.pipe rounds per mode (0: none)")
     parser.add_argument("--latency", type=int, default=0, metavar="K", help="median ms of nlp(text) on K sentences")
+    parser.add_argument("--no-accuracy", action="store_true", help="time only (no scores)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     parser.add_argument("--json", help="write the result here too")
     args = parser.parse_args()
@@ -183,7 +184,7 @@ def main():
         "tokens_differing_old_new": {},
     }
     predictions = {}
-    for mode in modes:
+    for mode in [] if args.no_accuracy else modes:
         set_split(nlp, mode == "new")
         for name, examples in conditions.items():
             scores = nlp.evaluate(examples)
@@ -193,7 +194,7 @@ def main():
             if args.old:
                 predictions[name, mode] = tagged(nlp, examples)
             print(f"{name} ({mode}): {result['scores'][f'{name} ({mode})']}", flush=True)
-    if args.old:
+    if args.old and not args.no_accuracy:
         for name in conditions:
             old, new = predictions[name, "old"], predictions[name, "new"]
             result["tokens_differing_old_new"][name] = sum(a != b for a, b in zip(old, new))

@@ -155,19 +155,17 @@ class TokenFeaturizer:
         unsegmented = [i for i, doc in enumerate(docs) if not doc.has_annotation("SENT_START")]
         if not unsegmented:
             return
-        table = numpy.concatenate([docs[i].to_array([ORTH, IS_PUNCT]) for i in unsegmented])
-        orths = table[:, 0]
-        found = numpy.searchsorted(SENTENCE_FINAL_ORTHS, orths)
-        final = SENTENCE_FINAL_ORTHS[numpy.minimum(found, len(SENTENCE_FINAL_ORTHS) - 1)] == orths
+        orths = _concatenate([docs[i].to_array(ORTH) for i in unsegmented])
+        final = SENTENCE_FINAL_ORTHS.take(SENTENCE_FINAL_ORTHS.searchsorted(orths), mode="clip") == orths
         lengths = numpy.asarray([len(docs[i]) for i in unsegmented])
-        ends = numpy.cumsum(lengths)
-        firsts = ends - lengths
+        ends = lengths.cumsum()
         # A sentence-final token that ends its doc starts nothing: the common
         # case of one sentence ending in a period stops here.
         final[ends - 1] = False
         if not final.any():
             return
-        word = ~final & (table[:, 1] == 0)
+        firsts = ends - lengths
+        word = ~final & (_concatenate([docs[i].to_array(IS_PUNCT) for i in unsegmented]) == 0)
         index = numpy.arange(len(orths))
         # For each token: its doc's first index, and the last sentence-final
         # token and the last word before it (-1: none).
@@ -190,3 +188,8 @@ class TokenFeaturizer:
         out = table[numpy.maximum(rows, 0)]
         out[rows < 0] = 0.0
         return out
+
+
+def _concatenate(arrays: list) -> numpy.ndarray:
+    # One doc (one nlp() call) needs no copy.
+    return arrays[0] if len(arrays) == 1 else numpy.concatenate(arrays)
