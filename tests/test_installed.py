@@ -22,3 +22,4 @@ def test_entry_points_name_the_factory_and_architecture():
     architectures = {ep.name: ep.value for ep in entry_points(group="spacy_architectures")}
     assert factories["lstm_tagger"] == "spacy_lstm_tagger.component:make_lstm_tagger"
     assert architectures["spacy_lstm_tagger.LSTMTagger.v1"] == "spacy_lstm_tagger.thinc_model:build_lstm_tagger_model"
+    assert architectures["spacy_lstm_tagger.LSTMTagger.v2"] == "spacy_lstm_tagger.thinc_model:build_lstm_tagger_model_v2"
