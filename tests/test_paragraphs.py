@@ -70,6 +70,23 @@ def test_a_paragraph_tags_as_its_sentences_one_by_one(nlp):
     assert numpy.abs(whole - one_by_one).max() > 1e-3
 
 
+def test_a_sentencizer_before_the_tagger_gives_the_same_reading(nlp):
+    # docs/serving.md: the sentencizer sets the boundaries the cut reads (and
+    # doc.sents); the tags and outputs are the same.
+    with_sentencizer = spacy.blank("en")
+    with_sentencizer.add_pipe("sentencizer")
+    with_sentencizer.add_pipe("lstm_tagger", source=nlp)
+    text = "Dogs bark ! The cat sat on the mat . \" Stop . \" Then it left ( quickly . ) Now"
+    split = with_sentencizer(text)
+    assert len(list(split.sents)) == 5
+    cut = nlp(text)
+    assert [t.tag_ for t in split] == [t.tag_ for t in cut]
+    tagger = with_sentencizer.get_pipe("lstm_tagger")
+    numpy.testing.assert_allclose(
+        numpy.asarray(tagger.model.predict([split])[0]), log_probs(nlp, nlp.make_doc(text)), atol=1e-6
+    )
+
+
 def test_a_doc_with_boundaries_is_read_as_before(nlp):
     # Boundaries set by the user (here: all one sentence, then a split that is
     # not the punctuation's) are the sequences, exactly as without the cut.
