@@ -1,0 +1,173 @@
+"""What the faster training path must keep (issue 31): the training forward
+on torch_model.packed_lstm computes nn.LSTM's function; a seed still gives the same
+weights; prediction stays float32 and unchanged whatever the shim's
+training_autocast; and that setting is off unless set."""
+import pickle
+
+import pytest
+import spacy
+import torch
+from conftest import TINY_MODEL, make_examples
+from torch.nn.utils.rnn import PackedSequence
+from thinc.api import ArgsKwargs
+
+from spacy_lstm_tagger.torch_model import LSTMTagger, _Plan, _Recurrence, packed_lstm, packed_lstm_supported, packed_order
+from spacy_lstm_tagger.torch_shim import LSTMTaggerShim
+
+# Two layers, both directions, characters and dropout: every path of
+# packed_lstm and of the module under autocast, and the random draws.
+MODEL = {**TINY_MODEL, "depth": 2, "char_rows": 50, "char_width": 8, "char_filters": 8, "dropout": 0.3,
+         "word_dropout": 0.2}
+
+
+def lstm_tagger_shim(nlp) -> LSTMTaggerShim:
+    return nlp.get_pipe("lstm_tagger").model.layers[0].shims[0]
+
+
+def train(seed, steps=8, training_autocast=None, model=MODEL):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", config={"model": dict(model)})
+    examples = make_examples(nlp)
+    spacy.util.fix_random_seed(seed)
+    optimizer = nlp.initialize(lambda: examples)
+    lstm_tagger_shim(nlp).training_autocast = training_autocast
+    for _ in range(steps):
+        nlp.update(examples, sgd=optimizer)
+    return nlp
+
+
+def weights(nlp):
+    return {name: value.clone() for name, value in lstm_tagger_shim(nlp)._model.state_dict().items()}
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_packed_lstm_is_nn_lstms_function_with_its_gradients(dropout):
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(6, 5, num_layers=2, bidirectional=True, dropout=dropout, batch_first=True)
+    lstm.eval()  # no dropout: the same function
+    lengths = torch.tensor([3, 7, 1, 7, 4])
+    rows, batch_sizes = packed_order(lengths)
+    data = torch.randn(int(lengths.sum()), 6)
+    ours = data.clone().requires_grad_()
+    theirs = data.clone().requires_grad_()
+    mine = packed_lstm(lstm, ours[rows], batch_sizes)
+    reference = lstm(PackedSequence(theirs[rows], batch_sizes))[0].data
+    assert mine.shape == reference.shape
+    assert torch.allclose(mine, reference, atol=1e-6)
+    weight = torch.randn_like(reference)
+    mine_grads = torch.autograd.grad((mine * weight).sum(), [ours, *lstm.parameters()])
+    reference_grads = torch.autograd.grad((reference * weight).sum(), [theirs, *lstm.parameters()])
+    for a, b in zip(mine_grads, reference_grads):
+        assert torch.allclose(a, b, atol=1e-5)
+
+
+def test_packed_lstm_applies_the_modules_dropout_between_layers_in_training():
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(4, 3, num_layers=2, dropout=0.5)
+    lengths = torch.tensor([5, 2])
+    rows, batch_sizes = packed_order(lengths)
+    data = torch.randn(7, 4)[rows]
+    lstm.eval()
+    plain = packed_lstm(lstm, data, batch_sizes)
+    lstm.train()
+    dropped = [packed_lstm(lstm, data, batch_sizes) for _ in range(2)]
+    assert not torch.allclose(dropped[0], plain)
+    assert not torch.allclose(dropped[0], dropped[1])
+
+
+def test_modules_it_does_not_compute_keep_nn_lstm():
+    assert packed_lstm_supported(torch.nn.LSTM(4, 3))
+    assert not packed_lstm_supported(torch.nn.LSTM(4, 3, bias=False))
+    assert not packed_lstm_supported(torch.nn.LSTM(4, 3, proj_size=2))
+    assert not packed_lstm_supported(torch.nn.GRU(4, 3))
+
+
+def test_the_training_forward_is_the_prediction_forward_without_dropout():
+    """The module in training mode (packed_lstm) and in eval mode (nn.LSTM)
+    give the same log-probabilities when no dropout is drawn."""
+    torch.manual_seed(0)
+    module = LSTMTagger([4, 3], feature_rows=[50, 20], feature_widths=[8, 4], hidden_width=6, dropout=0.0,
+                        word_dropout=0.0, char_rows=30, char_width=4, char_filters=4)
+    features = torch.randint(1, 20, (9, 2))
+    chars = torch.randint(0, 30, (9, 5))
+    lengths = torch.tensor([4, 1, 9, 2])
+    token_index = torch.randint(0, 9, (16,))
+    module.eval()
+    predicted = module(features, lengths, token_index=token_index, chars=chars)
+    module.train()
+    trained = module(features, lengths, token_index=token_index, chars=chars)
+    assert torch.allclose(trained, predicted, atol=1e-6)
+
+
+@pytest.mark.parametrize("training_autocast", [None, torch.bfloat16])
+def test_the_same_seed_gives_the_same_weights(training_autocast):
+    first = weights(train(0, training_autocast=training_autocast))
+    second = weights(train(0, training_autocast=training_autocast))
+    assert first.keys() == second.keys()
+    for name in first:
+        assert torch.equal(first[name], second[name]), name
+    other = weights(train(1, training_autocast=training_autocast))
+    assert any(not torch.equal(first[name], other[name]) for name in first)
+
+
+def test_training_autocast_is_off_unless_set():
+    nlp = train(0, steps=1)
+    shim = lstm_tagger_shim(nlp)
+    assert shim.training_autocast is None
+    # A shim pickled before the setting existed reads as off.
+    state = shim.__getstate__()
+    del state["training_autocast"]
+    restored = LSTMTaggerShim.__new__(LSTMTaggerShim)
+    restored.__setstate__(state)
+    assert restored.training_autocast is None
+    assert pickle.loads(pickle.dumps(shim)).training_autocast is None
+    # Off, an update's forward is float32: without dropout it gives the
+    # prediction's log-probabilities; bfloat16 products do not.
+    no_dropout = train(0, steps=8, model={**MODEL, "dropout": 0.0, "word_dropout": 0.0})
+    shim = lstm_tagger_shim(no_dropout)
+    model = no_dropout.get_pipe("lstm_tagger").model
+    docs = [eg.predicted for eg in make_examples(no_dropout)]
+    predicted = model.predict(docs)
+    trained, _ = model.begin_update(docs)
+    for a, b in zip(trained, predicted):
+        assert abs(a - b).max() < 1e-6
+    shim.training_autocast = torch.bfloat16
+    lower, _ = model.begin_update(docs)
+    assert max(abs(a - b).max() for a, b in zip(lower, predicted)) > 1e-5
+    assert all(a.dtype == "float32" for a in lower)
+
+
+def test_prediction_stays_float32_and_unchanged_with_training_autocast():
+    nlp = train(0, steps=4, training_autocast=torch.bfloat16)
+    shim = lstm_tagger_shim(nlp)
+    assert all(p.dtype == torch.float32 for p in shim._model.parameters())
+    model = nlp.get_pipe("lstm_tagger").model
+    docs = [eg.predicted for eg in make_examples(nlp)]
+    # Both prediction paths: torch, and the fused graph where installed.
+    for limit in (0, None):
+        shim.fused_max_tokens = limit
+        with_setting = model.predict(docs)
+        shim.training_autocast = None
+        without = model.predict(docs)
+        shim.training_autocast = torch.bfloat16
+        for a, b in zip(with_setting, without):
+            assert a.dtype == "float32"
+            assert (a == b).all()
+    # The module's own forward in eval mode, outside any autocast block.
+    shim.fused_max_tokens = 0
+    inputs = model.layers[0].attrs["convert_inputs"](model.layers[0], docs, False)[0]
+    with torch.inference_mode():
+        direct = shim._model(*inputs.args, **inputs.kwargs)
+    assert direct.dtype == torch.float32
+    assert torch.equal(shim.predict(ArgsKwargs(args=(), kwargs=inputs.kwargs)), direct)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_the_recurrences_written_out_backward_is_its_gradient(reverse):
+    """gradcheck in float64: the hand-written backward of one direction."""
+    torch.manual_seed(0)
+    steps = [4, 3, 3, 1]
+    plan = _Plan(steps, reverse=reverse, device=torch.device("cpu"))
+    gates = torch.randn(sum(steps), 4 * 3, dtype=torch.float64, requires_grad=True)
+    weight_hh = torch.randn(4 * 3, 3, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda g, w: _Recurrence.apply(g, w, plan), (gates, weight_hh))
