@@ -84,13 +84,15 @@ class LazyAdam:
             gradient = gradient + optimizer.L2 * selected
         if optimizer.grad_clip:
             gradient = ops.clip_gradient(gradient, optimizer.grad_clip)
-        width = weights.shape[1]
         if key not in optimizer.mom1:
             optimizer.mom1[key] = xp.zeros((weights.size,), dtype="float32")
             optimizer.mom2[key] = xp.zeros((weights.size,), dtype="float32")
-        flat = (rows[:, None] * width + xp.arange(width)[None, :]).ravel()
-        mom1 = optimizer.mom1[key][flat]
-        mom2 = optimizer.mom2[key][flat]
+        # The moments as (rows, width) views of thinc's flat arrays: whole
+        # rows are gathered and written back, not element by element.
+        mom1_rows = optimizer.mom1[key].reshape(weights.shape)
+        mom2_rows = optimizer.mom2[key].reshape(weights.shape)
+        mom1 = mom1_rows[rows].ravel()
+        mom2 = mom2_rows[rows].ravel()
         fix1 = 1.0 - optimizer.b1**step
         fix2 = 1.0 - optimizer.b2**step
         learn_rate = optimizer.learn_rate * fix2**0.5 / fix1
@@ -99,8 +101,8 @@ class LazyAdam:
             xp.ascontiguousarray(gradient.ravel(), dtype="float32"),
             mom1, mom2, optimizer.b1, optimizer.b2, optimizer.eps, learn_rate,
         )
-        optimizer.mom1[key][flat] = mom1
-        optimizer.mom2[key][flat] = mom2
+        mom1_rows[rows] = mom1.reshape(selected.shape)
+        mom2_rows[rows] = mom2.reshape(selected.shape)
         new_weights = new_weights.reshape(selected.shape)
         if optimizer.L2 != 0 and optimizer.L2_is_weight_decay:
             new_weights -= optimizer.learn_rate * optimizer.L2 * new_weights
