@@ -60,8 +60,22 @@ def test_spacy_train_with_default_config_writes_loadable_model_best(ewt_slice, t
     assert scores["tag_acc"] > 0.6
 
 
+# Configs that cannot train as shipped on a machine without their model: the
+# transformer config loads a pretrained transformer by name or path (a download,
+# or the user's own files); tests/test_listeners.py builds it shrunk instead.
+NEEDS_A_PRETRAINED_MODEL = {"transformer.cfg"}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("config", sorted(p.name for p in (ROOT / "configs").glob("*.cfg")))
+@pytest.mark.parametrize(
+    "config",
+    [
+        pytest.param(name, marks=pytest.mark.skip(reason=f"{name} needs a pretrained transformer: tests/test_listeners.py"))
+        if name in NEEDS_A_PRETRAINED_MODEL
+        else name
+        for name in sorted(p.name for p in (ROOT / "configs").glob("*.cfg"))
+    ],
+)
 def test_every_shipped_config_trains_with_spacy_train(config, ewt_slice, tmp_path):
     # A few steps of each config exactly as shipped (full model sizes): a
     # typo or a stale setting in any of them fails here, not in a user's run.
