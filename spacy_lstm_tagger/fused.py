@@ -8,13 +8,10 @@ fused LSTM kernel. The shim runs this graph for calls of up to
 FUSED_MAX_TOKENS tokens and torch above that (BENCHMARKS.md, "One sentence
 per call" and "Words per second from 1 to 256 docs per batch").
 
-The graph is built from the module's weights when first needed, without an
-exporter: ONNX's LSTM operator takes per-direction weight matrices and each
-sequence's length, so padded batches give each sequence its own result, as
-torch's packing does. It computes what LSTMTagger.forward computes in eval
-mode (tests/test_fused.py holds the two to 1e-5) for the modules `unsupported`
-allows; anything else runs on torch. `ModuleWatch` says when the module has
-changed since its graph was built.
+The graph (fused_graph.py) is built from the module's weights when first
+needed, for the modules `unsupported` allows; anything else runs on torch.
+`ModuleWatch` says when the module has changed since its graph was built;
+FusedTagger runs the graph, in runs of sequences of similar length.
 """
 import os
 import threading
@@ -28,7 +25,8 @@ import numpy
 import torch
 from torch import nn
 
-from .torch_model import CharCNN, LSTMTagger
+from .fused_graph import build_graph, unsupported  # noqa: F401 (read as fused.unsupported, fused.build_graph)
+from .torch_model import LSTMTagger
 
 # Up to this many tokens in a call the fused graph runs, above it torch: with
 # runs by length the graph was ahead of torch's forward at every call size
@@ -40,8 +38,6 @@ PADDING_SLACK = 1.25
 # Calls of more tokens than this spread their runs over torch.get_num_threads()
 # threads; below it a thread hand-off costs more than it saves.
 PARALLEL_MIN_TOKENS = 128
-OPSET = 17
-IR_VERSION = 8
 INSTALL_HINT = "pip install 'spacy-lstm-tagger[onnx]'"
 
 
@@ -70,114 +66,6 @@ def hint_once(module: LSTMTagger) -> None:
         "slower per call (same results). For the fused path: " + INSTALL_HINT,
         stacklevel=2,
     )
-
-
-# Instance attributes of the parts the graph reads, beyond those of a fresh
-# torch module of the same type (standard_attributes): a part holding any
-# other attribute runs on torch.
-_KNOWN_ATTRIBUTES = {
-    LSTMTagger: {"head_sizes", "n_labels", "word_dropout", "vectors_width", "chars"},
-    CharCNN: {"end_positions", "output_width"},
-}
-_standard_attributes: dict = {}
-
-
-def standard_attributes(kind: type) -> set:
-    """The instance attributes a fresh module of this torch type has."""
-    if kind not in _standard_attributes:
-        fresh = {
-            nn.Module: nn.Module, nn.ModuleList: nn.ModuleList, nn.Dropout: nn.Dropout,
-            nn.Embedding: lambda: nn.Embedding(1, 1), nn.Conv1d: lambda: nn.Conv1d(1, 1, 1),
-            nn.LSTM: lambda: nn.LSTM(1, 1), nn.Linear: lambda: nn.Linear(1, 1),
-        }[kind]()
-        _standard_attributes[kind] = set(vars(fresh))
-    return _standard_attributes[kind]
-
-
-def covered_parts(module: LSTMTagger) -> dict:
-    """{name in named_modules: (exact type, parameter names)}: every part
-    the graph reads, as LSTMTagger builds it with the plain char CNN or no
-    character encoder."""
-    lstm = module.lstm
-    suffixes = ["", "_reverse"] if lstm.bidirectional else [""]
-    parts = {
-        "": (LSTMTagger, ()),
-        "embeddings": (nn.ModuleList, ()),
-        **{f"embeddings.{i}": (nn.Embedding, ("weight",)) for i in range(len(module.embeddings))},
-        "input_dropout": (nn.Dropout, ()),
-        "lstm": (nn.LSTM, tuple(
-            f"{kind}_l{layer}{suffix}"
-            for layer in range(lstm.num_layers)
-            for suffix in suffixes
-            for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-        )),
-        "output_dropout": (nn.Dropout, ()),
-        "output": (nn.Linear, ("weight", "bias")),
-    }
-    if module.chars is not None:
-        parts.update({"chars": (CharCNN, ()), "chars.embedding": (nn.Embedding, ("weight",)),
-                      "chars.conv": (nn.Conv1d, ("weight", "bias"))})
-    return parts
-
-
-def unsupported(module: LSTMTagger) -> Optional[str]:
-    """Why the graph cannot stand in for this module, or None if it can.
-
-    An allow-list: the graph computes exactly what LSTMTagger (the class
-    itself, not a subclass) computes in eval mode with the plain char CNN
-    (no end positions) or no character encoder, no static vectors, and
-    float32 weights on the CPU. A part of another type, or any submodule,
-    parameter, buffer, forward hook or instance attribute the graph does not
-    read, is something it would silently leave out: such a module runs on
-    torch."""
-    if type(module) is not LSTMTagger:
-        return f"a {type(module).__qualname__}, not an LSTMTagger"
-    if module.vectors_width:
-        return "static vectors"
-    if module.chars is not None and (type(module.chars) is not CharCNN or module.chars.end_positions):
-        return "a character encoder other than the plain char CNN"
-    expected = covered_parts(module)
-    found = dict(module.named_modules(remove_duplicate=False))
-    if set(found) != set(expected):
-        return f"parts the graph does not know: {sorted(set(found) ^ set(expected))}"
-    for name, part in found.items():
-        kind, parameters = expected[name]
-        where = f"'{name}'" if name else "the module"
-        if type(part) is not kind:
-            return f"{where} is a {type(part).__qualname__}, not a {kind.__qualname__}"
-        if set(part._parameters) != set(parameters) or any(p is None for p in part._parameters.values()):
-            return f"{where} holds parameters {list(part._parameters)}, the graph reads {list(parameters)}"
-        if part._buffers:
-            return f"{where} holds buffers {list(part._buffers)}"
-        if part._forward_hooks or part._forward_pre_hooks:
-            return f"{where} has forward hooks"
-        if kind in _KNOWN_ATTRIBUTES:
-            known = standard_attributes(nn.Module) | _KNOWN_ATTRIBUTES[kind]
-        else:
-            known = standard_attributes(kind)
-        unknown = set(vars(part)) - known
-        if unknown:
-            return f"{where} has attributes the graph does not read: {sorted(unknown)}"
-    for name, parameter in module.named_parameters():
-        if parameter.device.type != "cpu":
-            return f"a module on {parameter.device.type}"
-        if parameter.dtype != torch.float32:
-            return f"'{name}' holds {parameter.dtype} weights, the graph float32 ones"
-        if parameter.layout != torch.strided:
-            return f"'{name}' is a {parameter.layout} tensor, the graph reads dense ones"
-    conv = module.chars.conv if module.chars is not None else None
-    if conv is not None and not (
-        conv.stride == (1,) and conv.dilation == (1,) and conv.groups == 1 and conv.padding_mode == "zeros"
-        and isinstance(conv.padding, tuple)
-    ):
-        return "a char convolution with strides, dilation, groups or padding the graph does not compute"
-    if any(table.max_norm is not None for table in module.embeddings) or (
-        module.chars is not None and module.chars.embedding.max_norm is not None
-    ):
-        return "an embedding table with max_norm (rows renormalized at lookup)"
-    if not module.lstm.batch_first or module.lstm.proj_size:
-        return "an LSTM with batch_first off or projections"
-    return None
 
 
 _VERSION = attrgetter("_version")
@@ -258,128 +146,6 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def _array(tensor: torch.Tensor) -> numpy.ndarray:
-    return tensor.detach().float().cpu().numpy()
-
-
-def _gates(weight: torch.Tensor) -> numpy.ndarray:
-    """torch's gate blocks (input, forget, cell, output) in ONNX's order
-    (input, output, forget, cell)."""
-    i, f, g, o = _array(weight).reshape(4, -1, *weight.shape[1:])
-    return numpy.concatenate([i, o, f, g])
-
-
-def build_graph(module: LSTMTagger) -> bytes:
-    """The module's eval-mode forward as a serialized ONNX model.
-
-    Inputs: features (n_words, n_features) int64; chars (n_words, max_chars)
-    int64 (only with a char CNN); token_index (n_tokens,) int64; pad_index
-    (max_length, n_sequences) int64, each sequence's token rows, n_tokens
-    where it is shorter; sequence_lengths (n_sequences,) int32; unpad_index
-    (n_tokens,) int64, each token's row of the padded output. Output:
-    log_probs (n_tokens, n_labels) float32."""
-    from onnx import TensorProto, helper, numpy_helper
-
-    nodes, initializers = [], []
-
-    def const(name: str, value) -> str:
-        initializers.append(numpy_helper.from_array(numpy.asarray(value), name))
-        return name
-
-    def node(op: str, inputs, output: str, **attrs) -> str:
-        nodes.append(helper.make_node(op, list(inputs), [output], **attrs))
-        return output
-
-    inputs = [helper.make_tensor_value_info("features", TensorProto.INT64, ["n_words", len(module.embeddings)])]
-    columns = []
-    for i, table in enumerate(module.embeddings):
-        ids = node("Gather", ["features", const(f"column_{i}", numpy.int64(i))], f"ids_{i}", axis=1)
-        columns.append(node("Gather", [const(f"table_{i}", _array(table.weight)), ids], f"embedded_{i}", axis=0))
-    if module.chars is not None:
-        cnn = module.chars
-        inputs.append(helper.make_tensor_value_info("chars", TensorProto.INT64, ["n_words", "max_chars"]))
-        chars = node("Gather", [const("char_table", _array(cnn.embedding.weight)), "chars"], "char_vectors", axis=0)
-        chars = node("Transpose", [chars], "char_channels", perm=[0, 2, 1])
-        window = cnn.conv.kernel_size[0]
-        pad = cnn.conv.padding[0]
-        conv = node(
-            "Conv",
-            [chars, const("conv_weight", _array(cnn.conv.weight)), const("conv_bias", _array(cnn.conv.bias))],
-            "conv",
-            kernel_shape=[window],
-            pads=[pad, pad],
-        )
-        hidden = node("Relu", [conv], "conv_relu")
-        padding = node("Equal", ["chars", const("zero_id", numpy.int64(0))], "is_padding")
-        present = node("Cast", [node("Not", [padding], "present")], "present_float", to=TensorProto.FLOAT)
-        present = node("Unsqueeze", [present, const("axis_1", numpy.asarray([1]))], "present_mask")
-        # As CharCNN: zero the padding columns (ReLU output >= 0), then max.
-        hidden = node("Mul", [hidden, present], "conv_masked")
-        columns.append(node("ReduceMax", [hidden], "char_pooled", axes=[2], keepdims=0))
-    words = node("Concat", columns, "word_vectors", axis=1) if len(columns) > 1 else columns[0]
-    inputs += [
-        helper.make_tensor_value_info("token_index", TensorProto.INT64, ["n_tokens"]),
-        helper.make_tensor_value_info("pad_index", TensorProto.INT64, ["max_length", "n_sequences"]),
-        helper.make_tensor_value_info("sequence_lengths", TensorProto.INT32, ["n_sequences"]),
-        helper.make_tensor_value_info("unpad_index", TensorProto.INT64, ["n_tokens"]),
-    ]
-    tokens = node("Gather", [words, "token_index"], "token_vectors", axis=0)
-    input_width = module.lstm.input_size
-    # One zero row at index n_tokens: what pad_index reads past a sequence's end.
-    zero_row = const("zero_row", numpy.zeros((1, input_width), "float32"))
-    padded_rows = node("Concat", [tokens, zero_row], "padded_rows", axis=0)
-    layer_input = node("Gather", [padded_rows, "pad_index"], "padded", axis=0)
-    lstm = module.lstm
-    directions = ["", "_reverse"] if lstm.bidirectional else [""]
-    for layer in range(lstm.num_layers):
-        w = numpy.stack([_gates(getattr(lstm, f"weight_ih_l{layer}{s}")) for s in directions])
-        r = numpy.stack([_gates(getattr(lstm, f"weight_hh_l{layer}{s}")) for s in directions])
-        b = numpy.stack(
-            [
-                numpy.concatenate([_gates(getattr(lstm, f"{name}_l{layer}{s}")) for name in ("bias_ih", "bias_hh")])
-                for s in directions
-            ]
-        )
-        weights = [const(f"lstm_{name}_{layer}", value) for name, value in (("w", w), ("r", r), ("b", b))]
-        nodes.append(
-            helper.make_node(
-                "LSTM",
-                [layer_input, *weights, "sequence_lengths"],
-                [f"lstm_y_{layer}"],
-                hidden_size=lstm.hidden_size,
-                direction="bidirectional" if lstm.bidirectional else "forward",
-            )
-        )
-        # (max_length, directions, n_sequences, hidden) -> (max_length,
-        # n_sequences, directions x hidden): torch's [forward, backward] columns.
-        y = node("Transpose", [f"lstm_y_{layer}"], f"lstm_t_{layer}", perm=[0, 2, 1, 3])
-        layer_input = node("Reshape", [y, const(f"shape_{layer}", numpy.asarray([0, 0, -1]))], f"lstm_out_{layer}")
-    width = lstm.hidden_size * len(directions)
-    flat = node("Reshape", [layer_input, const("flat_shape", numpy.asarray([-1, width]))], "hidden_padded")
-    hidden = node("Gather", [flat, "unpad_index"], "hidden", axis=0)
-    scores = node("MatMul", [hidden, const("output_weight", _array(module.output.weight).T.copy())], "scores_raw")
-    scores = node("Add", [scores, const("output_bias", _array(module.output.bias))], "scores")
-    if len(module.head_sizes) == 1:
-        node("LogSoftmax", [scores], "log_probs", axis=-1)
-    else:
-        heads = [f"head_{i}" for i in range(len(module.head_sizes))]
-        sizes = const("head_sizes", numpy.asarray(module.head_sizes, "int64"))
-        nodes.append(helper.make_node("Split", [scores, sizes], heads, axis=1))
-        node("Concat", [node("LogSoftmax", [h], f"{h}_log_probs", axis=-1) for h in heads], "log_probs", axis=1)
-    graph = helper.make_graph(
-        nodes,
-        "lstm_tagger",
-        inputs,
-        [helper.make_tensor_value_info("log_probs", TensorProto.FLOAT, ["n_tokens", module.n_labels])],
-        initializer=initializers,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="spacy-lstm-tagger")
-    # The IR version of opset 17, not the newest the onnx package writes:
-    # ONNX Runtime releases back to 1.17 (the extra's floor) read it.
-    model.ir_version = IR_VERSION
-    return model.SerializeToString()
 
 
 class FusedTagger:
