@@ -17,61 +17,27 @@ are written once, and its settings travel to the init callback as one dict.
 """
 import inspect
 from functools import partial
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
-import numpy
 import torch
 from spacy.tokens import Doc
 from spacy.util import registry
-from thinc.api import ArgsKwargs, Model, torch2xp, xp2torch
+from thinc.api import Model
 from thinc.types import Floats2d
 
+from .converters import convert_inputs, convert_inputs_v2, convert_outputs, convert_outputs_v2
 from .featurizer import TokenFeaturizer
 from .torch_model import LSTMTagger, check_char_encoder
 from .torch_shim import wrap_torch_model
 
 ARCHITECTURE = "spacy_lstm_tagger.LSTMTagger.v1"
+ARCHITECTURE_V2 = "spacy_lstm_tagger.LSTMTagger.v2"
 # {setting: default} of the torch module, from the one place they are written.
 MODULE_DEFAULTS = {
     name: parameter.default
     for name, parameter in inspect.signature(LSTMTagger).parameters.items()
     if parameter.default is not inspect.Parameter.empty
 }
-
-
-def convert_inputs(
-    model: Model, docs: List[Doc], is_train: bool, *, featurizer: TokenFeaturizer, use_vectors: bool
-) -> Tuple[ArgsKwargs, Callable]:
-    """One tensor per batch: features and lengths go to torch in one copy each."""
-    device = model.shims[0].device
-    features, token_index, chars = featurizer.features(docs)
-    kwargs = {
-        "features": xp2torch(features, device=device),
-        "token_index": xp2torch(token_index, device=device),
-        # PackedSequence's batch sizes are built from these and must be on the CPU.
-        "lengths": torch.from_numpy(featurizer.sequence_lengths(docs)),
-    }
-    if chars is not None:
-        kwargs["chars"] = xp2torch(chars, device=device)
-    if use_vectors and len(token_index):
-        kwargs["vectors"] = xp2torch(featurizer.vectors(docs), device=device)
-    # Integer ids have no gradient.
-    return ArgsKwargs(args=(), kwargs=kwargs), lambda d_inputs: []
-
-
-def convert_outputs(model: Model, docs_and_output, is_train: bool):
-    """Split the flat (n_tokens, n_labels) output into one array per doc."""
-    docs, log_probs = docs_and_output
-    flat = torch2xp(log_probs)
-    ends = numpy.cumsum([len(doc) for doc in docs])[:-1]
-    per_doc = model.ops.xp.split(flat, ends.tolist()) if len(docs) else []
-
-    def get_d_log_probs(d_per_doc: List[Floats2d]) -> ArgsKwargs:
-        d_flat = model.ops.xp.concatenate(d_per_doc) if d_per_doc else flat[:0]
-        grad = xp2torch(model.ops.asarray2f(d_flat, dtype="float32"), device=log_probs.device)
-        return ArgsKwargs(args=(log_probs,), kwargs={"grad_tensors": grad})
-
-    return list(per_doc), get_d_log_probs
 
 
 def check_architecture_settings(settings: dict, architecture: str = ARCHITECTURE) -> None:
@@ -243,8 +209,6 @@ def forward(model: Model, docs: List[Doc], is_train: bool):
 
 # v2: an upstream model's rows beside (or instead of) the hashed features ------
 
-ARCHITECTURE_V2 = "spacy_lstm_tagger.LSTMTagger.v2"
-
 
 @registry.architectures(ARCHITECTURE_V2)
 def build_lstm_tagger_model_v2(
@@ -391,60 +355,3 @@ def forward_v2(model: Model, docs: List[Doc], is_train: bool):
         return []
 
     return log_probs, backprop
-
-
-def convert_inputs_v2(
-    model: Model,
-    docs_and_rows: Tuple[List[Doc], Optional[List[Floats2d]]],
-    is_train: bool,
-    *,
-    featurizer: TokenFeaturizer,
-    use_features: bool,
-    use_vectors: bool,
-    upstream_width: int,
-) -> Tuple[ArgsKwargs, Callable]:
-    """convert_inputs, with the upstream rows (one per token, in doc order,
-    as the token index is) after the static vectors in the per-token
-    `vectors` input; in training it requires grad, and the backward returns
-    each doc's gradient rows."""
-    docs, upstream = docs_and_rows
-    inputs, no_gradient = convert_inputs(
-        model, docs, is_train, featurizer=featurizer, use_vectors=use_vectors and upstream is None
-    )
-    if not use_features:
-        # The module has no feature tables; the fused graph takes exactly the columns it reads.
-        inputs.kwargs["features"] = inputs.kwargs["features"][:, :0]
-    if upstream is None:
-        return inputs, no_gradient
-    ops = model.ops
-    n_tokens = int(inputs.kwargs["token_index"].shape[0])
-    lengths = [len(doc) for doc in docs]
-    if len(upstream) != len(docs) or any(rows.shape != (n, upstream_width) for rows, n in zip(upstream, lengths)):
-        raise ValueError(
-            f"{ARCHITECTURE_V2}: the tok2vec gave rows of shapes {[tuple(r.shape) for r in upstream]} for docs of "
-            f"{lengths} tokens; the model was built for one row of width {upstream_width} per token."
-        )
-    if not n_tokens:
-        return inputs, lambda d_inputs: [ops.alloc2f(n, upstream_width) for n in lengths]
-    flat = ops.asarray2f(ops.xp.concatenate(upstream), dtype="float32")
-    if use_vectors:
-        flat = ops.xp.concatenate([ops.asarray2f(featurizer.vectors(docs), dtype="float32"), flat], axis=1)
-    static_width = flat.shape[1] - upstream_width
-    vectors = xp2torch(flat, requires_grad=is_train, device=model.shims[0].device)
-    inputs.kwargs["vectors"] = vectors
-    ends = numpy.cumsum(lengths)[:-1].tolist()
-
-    def get_d_rows(d_inputs: ArgsKwargs) -> List[Floats2d]:
-        grad = d_inputs.kwargs.get("vectors")
-        if grad is None:  # no gradient reached the rows
-            return [ops.alloc2f(n, upstream_width) for n in lengths]
-        d_flat = ops.xp.ascontiguousarray(torch2xp(grad)[:, static_width:])
-        return [ops.xp.ascontiguousarray(d) for d in ops.xp.split(d_flat, ends)]
-
-    return inputs, get_d_rows
-
-
-def convert_outputs_v2(model: Model, inputs_and_output, is_train: bool):
-    """convert_outputs for the (docs, rows) input."""
-    (docs, _), log_probs = inputs_and_output
-    return convert_outputs(model, (docs, log_probs), is_train)
