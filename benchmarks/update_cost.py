@@ -23,10 +23,18 @@ optimizer) by wrapping the functions that do them; --torch-profile prints
 torch.profiler's operator table of the first variant; --cprofile FILE
 writes cProfile's stats of the first variant.
 
---against DIR compares this checkout with another one (e.g. a `git worktree`
-of the baseline commit): the variants run in child processes, alternately
-with DIR's package and this one's first on the path, back to back, --rounds
-times each.
+--against DIR compares this checkout with another one (e.g. `git archive
+f822aa2 | tar -x -C DIR`, release 0.6.0): child processes, alternately with
+DIR's package (its --against-variants) and this one's (--variants) first
+on the path, each with its own tree's config, back to back, --rounds times.
+
+    python benchmarks/update_cost.py configs/default.cfg --against /tmp/v060 \
+        --variants base,bf16 --threads 1 --clock process
+
+On a busy machine, time one torch thread with --clock process (the
+process's CPU seconds: waiting for a core does not count); with two torch
+threads and another process on the other core, every parallel operation
+waits for a time slice and wall times grow many times over.
 """
 import argparse
 import contextlib
@@ -102,6 +110,12 @@ def set_shims(nlp, **settings):
             setattr(shim, name, value)
 
 
+# time.perf_counter (wall), or time.process_time (--clock process: this
+# process's CPU seconds, which time spent waiting for a core on a busy
+# machine does not inflate; with --threads 1 it is the update's own cost).
+CLOCK = time.perf_counter
+
+
 class Variant:
     """One pipeline with its optimizer, batcher and batches."""
 
@@ -138,11 +152,11 @@ class Variant:
             batch = self.batches[self.position % len(self.batches)]
             self.position += 1
             words += sum(len(eg.reference) for eg in batch)
-            start = time.perf_counter()
+            start = CLOCK()
             self.nlp.update(batch, sgd=self.optimizer, drop=self.dropout)
             # spaCy's loop steps the learn-rate schedule after every update.
             self.optimizer.step_schedules()
-            seconds += time.perf_counter() - start
+            seconds += CLOCK() - start
         return seconds, words
 
 
@@ -168,13 +182,13 @@ class PartTimer:
             def timed(*args, **kwargs):
                 # A part counts once where it calls itself (nested wrappers).
                 timer.depth[part] += 1
-                start = time.perf_counter()
+                start = CLOCK()
                 try:
                     return original(*args, **kwargs)
                 finally:
                     timer.depth[part] -= 1
                     if not timer.depth[part]:
-                        timer.seconds[part] += time.perf_counter() - start
+                        timer.seconds[part] += CLOCK() - start
 
             return timed
 
@@ -216,16 +230,16 @@ class PartTimer:
 
         def time_forward_and_backward(original):
             def begin_update(shim, inputs):
-                start = time.perf_counter()
+                start = CLOCK()
                 output, backprop = original(shim, inputs)
-                timer.seconds["forward (torch)"] += time.perf_counter() - start
+                timer.seconds["forward (torch)"] += CLOCK() - start
 
                 def timed_backprop(grads):
-                    start = time.perf_counter()
+                    start = CLOCK()
                     try:
                         return backprop(grads)
                     finally:
-                        timer.seconds["backward (torch)"] += time.perf_counter() - start
+                        timer.seconds["backward (torch)"] += CLOCK() - start
 
                 return output, timed_backprop
 
@@ -295,10 +309,10 @@ def featurizer_stats(variants):
 
 def print_table(summary):
     base = next(iter(summary))
-    print(f"{'variant':<12} {'s/update min':>13} {'median':>8} {'s/1k words min':>15} {'median':>8} "
+    print(f"{'variant':<16} {'s/update min':>13} {'median':>8} {'s/1k words min':>15} {'median':>8} "
           f"{'ratio to ' + base + ' (median of rounds)':>34}")
     for name, row in summary.items():
-        print(f"{name:<12} {row['seconds_per_update_min']:13.4f} {row['seconds_per_update_median']:8.4f} "
+        print(f"{name:<16} {row['seconds_per_update_min']:13.4f} {row['seconds_per_update_median']:8.4f} "
               f"{row['seconds_per_1k_words_min']:15.4f} {row['seconds_per_1k_words_median']:8.4f} "
               f"{row['ratio_per_update_median']:16.3f} /update {row['ratio_per_word_median']:6.3f} /word")
 
@@ -338,6 +352,7 @@ def run_in_process(args):
     for variant in variants:
         variant.run(args.warmup)
     out = {**environment(), "config": args.config, "variants": {name: spec[0] for name, spec in specs},
+           "clock": args.clock,
            "updates_per_round": args.updates, "rounds": args.rounds, "warmup": args.warmup,
            "load_average_before": load_before}
     if args.profile:
@@ -381,37 +396,44 @@ def run_in_process(args):
 
 
 def run_against(args):
-    """Alternate child processes: DIR's package, then this checkout's, --rounds times."""
+    """Alternate child processes: DIR's package (its --against-variants), then
+    this checkout's (--variants), --rounds times, each with its own tree's
+    config file."""
     here = Path(__file__).resolve().parent
-    trees = {"against": str(Path(args.against).resolve()), "this": str(here.parent)}
+    trees = {"against": Path(args.against).resolve(), "this": here.parent}
+    variants = {"against": args.against_variants, "this": args.variants}
     per_round = defaultdict(list)
     load_before = os.getloadavg()
     for round_index in range(args.rounds):
         order = ["against", "this"] if round_index % 2 == 0 else ["this", "against"]
         for tree in order:
-            command = [sys.executable, __file__, args.config, "--variants", args.variants, "--rounds", "1",
+            config = Path(args.config)
+            if not config.is_absolute():
+                config = trees[tree] / config
+            command = [sys.executable, __file__, str(config), "--variants", variants[tree], "--rounds", "1",
                        "--updates", str(args.updates), "--warmup", str(args.warmup), "--seed", str(args.seed),
-                       "--child"] + (["--threads", str(args.threads)] if args.threads else [])
+                       "--child", "--clock", args.clock] + (["--threads", str(args.threads)] if args.threads else [])
             if args.train:
                 command += ["--train", args.train]
-            env = dict(os.environ, PYTHONPATH=trees[tree])
+            env = dict(os.environ, PYTHONPATH=str(trees[tree]))
             completed = subprocess.run(command, env=env, capture_output=True, text=True, cwd=here.parent)
             if completed.returncode:
                 sys.exit(f"{tree} child failed:\n{completed.stderr[-3000:]}")
             child = json.loads(completed.stdout.strip().splitlines()[-1])
-            assert child["package"].startswith(trees[tree]), (child["package"], trees[tree])
-            for name, row in child["rounds"].items():
-                per_round[f"{tree}:{name}"].extend(row)
+            if not child["package"].startswith(str(trees[tree])):
+                sys.exit(f"the {tree} child imported {child['package']}, not the package in {trees[tree]}")
+            for name, rows in child["rounds"].items():
+                per_round[f"{tree}:{name}"].extend(rows)
             print(f"round {round_index} {tree}: "
                   + ", ".join(f"{n} {s / u:.4f} s/update" for n, rows in child["rounds"].items() for s, w, u in rows),
-                  file=sys.stderr)
+                  file=sys.stderr, flush=True)
     names = sorted(per_round, key=lambda n: (not n.startswith("against"), n))
     summary = summarize({name: per_round[name] for name in names})
     print_table(summary)
-    out = {**environment(), "config": args.config, "against": trees["against"], "this": trees["this"],
-           "variants": args.variants, "updates_per_round": args.updates, "rounds": args.rounds,
-           "warmup": args.warmup, "load_average_before": load_before, "summary": summary,
-           "load_average_after": os.getloadavg()}
+    out = {**environment(), "config": args.config, "against": str(trees["against"]), "this": str(trees["this"]),
+           "against_variants": args.against_variants, "variants": args.variants, "clock": args.clock,
+           "threads": args.threads, "updates_per_round": args.updates, "rounds": args.rounds, "warmup": args.warmup,
+           "load_average_before": load_before, "summary": summary, "load_average_after": os.getloadavg()}
     print(f"load average before {load_before}, after {out['load_average_after']}")
     return out
 
@@ -429,12 +451,17 @@ def main():
     parser.add_argument("--torch-profile", action="store_true")
     parser.add_argument("--cprofile", metavar="FILE")
     parser.add_argument("--against", metavar="DIR", help="another checkout to compare with, in child processes")
+    parser.add_argument("--against-variants", default="base", help="the variants run with --against's package")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's)")
+    parser.add_argument("--clock", choices=["wall", "process"], default="wall",
+                        help="process: CPU seconds of this process (use with --threads 1 on a busy machine)")
     parser.add_argument("--json")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "process" else time.perf_counter
     if args.child:
         import spacy_lstm_tagger
 

@@ -243,7 +243,7 @@ class LSTMTagger(nn.Module):
             token_index = torch.arange(features.shape[0], device=features.device)
         if token_index.shape[0] == 0:
             return features.new_zeros((0, self.n_labels), dtype=torch.float32)
-        embedded = self.input_dropout(self.embed(features, token_index, chars, vectors))
+        embedded = dropout(self.embed(features, token_index, chars, vectors), self.input_dropout)
         lengths = lengths.cpu()
         if len(lengths) == 1 or bool((lengths == lengths[0]).all()):
             # Sequences of one length (one sentence per call, as a web service
@@ -276,10 +276,24 @@ class LSTMTagger(nn.Module):
         """(n_tokens, n_labels): each head's log_softmax, side by side."""
         # Under a lower-precision autocast (the shim's training_autocast) the
         # softmax still runs in the weights' precision; a no-op otherwise.
-        scores = self.output(self.output_dropout(hidden)).to(self.output.weight.dtype)
+        scores = self.output(dropout(hidden, self.output_dropout)).to(self.output.weight.dtype)
         if len(self.head_sizes) == 1:
             return torch.log_softmax(scores, dim=-1)
         return torch.cat([torch.log_softmax(s, dim=-1) for s in scores.split(self.head_sizes, dim=1)], dim=1)
+
+
+def dropout(x: torch.Tensor, module: nn.Module) -> torch.Tensor:
+    """What module (an nn.Dropout, or an nn.LSTM between its layers) does to
+    x: in training, each value kept with probability 1 - p and scaled by
+    1 / (1 - p). On the CPU the mask is drawn with rand: torch's CPU
+    bernoulli_ cost about three times the rest of the dropout, and an
+    update has three."""
+    p = module.p if isinstance(module, nn.Dropout) else module.dropout
+    if not module.training or not p:
+        return x
+    if x.device.type != "cpu" or p >= 1.0:
+        return nn.functional.dropout(x, p, training=True)
+    return x * torch.rand_like(x).ge_(p).mul_(1.0 / (1.0 - p))
 
 
 def packed_order(lengths: torch.Tensor):
@@ -333,7 +347,7 @@ def packed_lstm(lstm: nn.LSTM, data: torch.Tensor, batch_sizes: torch.Tensor) ->
     layer_input = data
     for layer in range(lstm.num_layers):
         if layer and lstm.dropout and lstm.training:
-            layer_input = nn.functional.dropout(layer_input, lstm.dropout, training=True)
+            layer_input = dropout(layer_input, lstm)
         outputs = []
         for suffix, plan in zip(suffixes, plans):
             name = f"l{layer}{suffix}"

@@ -11,7 +11,15 @@ from conftest import TINY_MODEL, make_examples
 from torch.nn.utils.rnn import PackedSequence
 from thinc.api import ArgsKwargs
 
-from spacy_lstm_tagger.torch_model import LSTMTagger, _Plan, _Recurrence, packed_lstm, packed_lstm_supported, packed_order
+from spacy_lstm_tagger.torch_model import (
+    LSTMTagger,
+    _Plan,
+    _Recurrence,
+    dropout,
+    packed_lstm,
+    packed_lstm_supported,
+    packed_order,
+)
 from spacy_lstm_tagger.torch_shim import LSTMTaggerShim
 
 # Two layers, both directions, characters and dropout: every path of
@@ -171,3 +179,22 @@ def test_the_recurrences_written_out_backward_is_its_gradient(reverse):
     gates = torch.randn(sum(steps), 4 * 3, dtype=torch.float64, requires_grad=True)
     weight_hh = torch.randn(4 * 3, 3, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(lambda g, w: _Recurrence.apply(g, w, plan), (gates, weight_hh))
+
+
+def test_dropout_is_nn_dropouts_function():
+    """Kept with probability 1 - p, scaled by 1 / (1 - p), the gradient
+    through the same mask; nothing in eval mode."""
+    torch.manual_seed(0)
+    module = torch.nn.Dropout(0.3)
+    x = torch.rand(400, 500) + 0.5
+    x.requires_grad_()
+    y = dropout(x, module)
+    kept = y != 0
+    assert abs(kept.float().mean().item() - 0.7) < 0.01
+    assert torch.allclose(y[kept], x[kept] / 0.7)
+    (grad,) = torch.autograd.grad(y.sum(), [x])
+    assert torch.equal(grad, kept.float() / 0.7)
+    module.eval()
+    assert dropout(x, module) is x
+    assert dropout(x, torch.nn.Dropout(0.0)) is x
+    assert not dropout(x, torch.nn.Dropout(1.0)).any()
