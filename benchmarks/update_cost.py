@@ -60,7 +60,7 @@ from spacy.util import fix_random_seed, load_config, registry, resolve_dot_names
 # factory entered around the variant's updates or None)
 VARIANTS = {
     "base": ({}, None, None),
-    # The training forward on nn.LSTM, as before torch_model.packed_lstm (0.6.0's).
+    # The training forward on nn.LSTM, as before torch_training.packed_lstm (0.6.0's).
     "native_lstm": ({}, None, lambda: native_lstm()),
     "bf16": ({}, lambda nlp: set_shims(nlp, training_autocast=torch.bfloat16), None),
     "native_lstm_bf16": ({}, lambda nlp: set_shims(nlp, training_autocast=torch.bfloat16), lambda: native_lstm()),

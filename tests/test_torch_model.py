@@ -59,20 +59,23 @@ def test_word_dropout_only_in_training():
     assert not torch.allclose(module(features, lengths), module(unknown, lengths))
 
 
-def test_module_imports_only_torch():
+@pytest.mark.parametrize("name", ["torch_model", "torch_training"])
+def test_module_imports_only_torch(name):
+    """The plain PyTorch layer imports torch and typing, and nothing of the
+    package but its other torch-only module."""
     import ast
+    import importlib
     import inspect
 
-    import spacy_lstm_tagger.torch_model as torch_model
-
-    tree = ast.parse(inspect.getsource(torch_model))
+    module = importlib.import_module(f"spacy_lstm_tagger.{name}")
+    tree = ast.parse(inspect.getsource(module))
     roots = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             roots.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            roots.add(node.module.split(".")[0])
-    assert roots <= {"torch", "typing"}
+            roots.add("." + node.module if node.level else node.module.split(".")[0])
+    assert roots <= {"torch", "typing", ".torch_training"}
 
 
 def test_packed_order_matches_torch_packing():

@@ -1,5 +1,5 @@
 """What the faster training path must keep (issue 31): the training forward
-on torch_model.packed_lstm computes nn.LSTM's function; a seed still gives the same
+on torch_training.packed_lstm computes nn.LSTM's function; a seed still gives the same
 weights; prediction stays float32 and unchanged whatever the shim's
 training_autocast; and that setting is off unless set."""
 import pickle
@@ -11,15 +11,8 @@ from conftest import TINY_MODEL, make_examples
 from torch.nn.utils.rnn import PackedSequence
 from thinc.api import ArgsKwargs
 
-from spacy_lstm_tagger.torch_model import (
-    LSTMTagger,
-    _Plan,
-    _Recurrence,
-    dropout,
-    packed_lstm,
-    packed_lstm_supported,
-    packed_order,
-)
+from spacy_lstm_tagger.torch_model import LSTMTagger, packed_order
+from spacy_lstm_tagger.torch_training import _Plan, _Recurrence, dropout, packed_lstm, packed_lstm_supported
 from spacy_lstm_tagger.torch_shim import LSTMTaggerShim
 
 # Two layers, both directions, characters and dropout: every path of

@@ -1,0 +1,185 @@
+"""The LSTMTagger's training forward on the CPU, where it differs from
+nn.LSTM's and nn.Dropout's own code in cost, not in function (held to them by
+tests/test_training_speed.py). Imports only torch.
+"""
+from typing import List
+
+import torch
+from torch import nn
+
+
+def dropout(x: torch.Tensor, module: nn.Module) -> torch.Tensor:
+    """What module (an nn.Dropout, or an nn.LSTM between its layers) does to
+    x: in training, each value kept with probability 1 - p and scaled by
+    1 / (1 - p). On the CPU the mask is drawn with rand: torch's CPU
+    bernoulli_ cost about three times the rest of the dropout, and an
+    update has three."""
+    p = module.p if isinstance(module, nn.Dropout) else module.dropout
+    if not module.training or not p:
+        return x
+    if x.device.type != "cpu" or p >= 1.0:
+        return nn.functional.dropout(x, p, training=True)
+    return x * torch.rand_like(x).ge_(p).mul_(1.0 / (1.0 - p))
+
+
+# Training on the CPU: nn.LSTM's forward over a packed batch, the same
+# function of the same parameters, with a backward that costs what the
+# tokens cost. On the CPU, nn.LSTM's packed path computes each layer's input
+# projection for all tokens at once and then narrows out one time step after
+# another; the backward of each narrow is a zero-filled gradient of the whole
+# projection (n_tokens x 4 x hidden) added into the total, so a batch cost
+# (its longest sequence) x (its tokens) in memory traffic on top of the
+# arithmetic, and autograd's per-step graph the rest. Here the recurrence's
+# backward is written out (_Recurrence). Prediction keeps nn.LSTM (and the
+# fused graph built from its weights); the outputs and gradients agree with
+# it up to float rounding (tests/test_training_speed.py). Under a
+# lower-precision torch.autocast (the shim's training_autocast) the input
+# projections, the largest products, run in that precision; the recurrence
+# and the cell state stay float32.
+
+
+def packed_lstm_supported(lstm: nn.Module) -> bool:
+    """Whether packed_lstm computes this module's function: an nn.LSTM with
+    biases and without projections (what LSTMTagger builds)."""
+    return type(lstm) is nn.LSTM and lstm.bias and not lstm.proj_size and lstm.mode == "LSTM"
+
+
+def packed_lstm(lstm: nn.LSTM, data: torch.Tensor, batch_sizes: torch.Tensor) -> torch.Tensor:
+    """The `.data` of lstm(PackedSequence(data, batch_sizes))[0], with the
+    module's dropout between layers when it is in training mode: (n_tokens,
+    hidden x directions), in the packed (time-major) order of data."""
+    steps: List[int] = batch_sizes.tolist()
+    suffixes = ["", "_reverse"] if lstm.bidirectional else [""]
+    plans = [_Plan(steps, reverse=bool(suffix), device=data.device) for suffix in suffixes]
+    layer_input = data
+    for layer in range(lstm.num_layers):
+        if layer and lstm.dropout and lstm.training:
+            layer_input = dropout(layer_input, lstm)
+        outputs = []
+        for suffix, plan in zip(suffixes, plans):
+            name = f"l{layer}{suffix}"
+            # The largest product: every token of the layer at once.
+            weight_hh = getattr(lstm, f"weight_hh_{name}")
+            gates = torch.addmm(
+                getattr(lstm, f"bias_ih_{name}") + getattr(lstm, f"bias_hh_{name}"),
+                layer_input,
+                getattr(lstm, f"weight_ih_{name}").t(),
+            ).to(weight_hh.dtype)
+            with torch.autocast(device_type=data.device.type, enabled=False):
+                outputs.append(_Recurrence.apply(gates, weight_hh, plan))
+        layer_input = torch.cat(outputs, dim=1) if len(outputs) > 1 else outputs[0]
+    return layer_input
+
+
+class _Plan:
+    """Where each time step's tokens are in the packed order, and which step
+    feeds it: for the forward direction the one before (all its rows but the
+    sequences that ended), backward in time the one after (whose sequences
+    are the first rows of this one; the others start here from zeros)."""
+
+    def __init__(self, steps: List[int], reverse: bool, device):
+        self.steps = steps
+        self.offsets = [0] * len(steps)
+        for t in range(1, len(steps)):
+            self.offsets[t] = self.offsets[t - 1] + steps[t - 1]
+        n_steps = len(steps)
+        self.order = list(range(n_steps - 1, -1, -1)) if reverse else list(range(n_steps))
+        # prev[t]: the step whose output step t reads (-1: none); shared[t]:
+        # how many sequences the two have in common, the first rows of both.
+        if reverse:
+            self.prev = [t + 1 if t + 1 < n_steps else -1 for t in range(n_steps)]
+            self.shared = [steps[t + 1] if t + 1 < n_steps else 0 for t in range(n_steps)]
+        else:
+            self.prev = [t - 1 for t in range(n_steps)]
+            self.shared = [steps[t] if t else 0 for t in range(n_steps)]
+        # The same as index tensors over all steps: the rows that read a
+        # previous output, and the rows they read.
+        sizes = torch.tensor(self.shared, dtype=torch.int64)
+        starts = torch.tensor(self.offsets, dtype=torch.int64)
+        prev_starts = torch.tensor([self.offsets[p] if p >= 0 else 0 for p in self.prev], dtype=torch.int64)
+        within = torch.arange(int(sizes.sum())) - torch.repeat_interleave(torch.cumsum(sizes, 0) - sizes, sizes)
+        self.rows = (torch.repeat_interleave(starts, sizes) + within).to(device)
+        self.prev_rows = (torch.repeat_interleave(prev_starts, sizes) + within).to(device)
+
+
+class _Recurrence(torch.autograd.Function):
+    """One direction of one layer: torch's LSTM cell (gates i, f, g, o) over
+    the packed steps, from the input projection plus both biases (gates:
+    n_tokens x 4 hidden) and the recurrent weights. Returns the outputs,
+    (n_tokens, hidden) in packed order.
+
+    The backward is written out rather than recorded by autograd: per step
+    five in-place operations on slices of whole-batch buffers (the gate
+    derivatives that need no recurrence are computed for all tokens at
+    once), and the recurrent weights' gradient as one product over all
+    tokens instead of one per step. Autograd's per-step graph was most of
+    an update's time on a CPU."""
+
+    @staticmethod
+    def forward(ctx, gates: torch.Tensor, weight_hh: torch.Tensor, plan: _Plan) -> torch.Tensor:
+        hidden = weight_hh.shape[1]
+        # Pre-activations, turned into the activations in place, step by step.
+        act = gates.detach().clone()
+        cell = gates.new_empty((gates.shape[0], hidden))
+        tanh_cell = torch.empty_like(cell)
+        out = torch.empty_like(cell)
+        recurrent = weight_hh.detach().t()
+        for t in plan.order:
+            lo, hi = plan.offsets[t], plan.offsets[t] + plan.steps[t]
+            step = act[lo:hi]
+            p = plan.prev[t]
+            if p >= 0:
+                shared = plan.shared[t]
+                p_lo = plan.offsets[p]
+                step[:shared].addmm_(out[p_lo : p_lo + shared], recurrent)
+            step[:, 2 * hidden : 3 * hidden].tanh_()
+            step[:, : 2 * hidden].sigmoid_()
+            step[:, 3 * hidden :].sigmoid_()
+            c = torch.mul(step[:, :hidden], step[:, 2 * hidden : 3 * hidden], out=cell[lo:hi])
+            if p >= 0:
+                c[:shared].addcmul_(step[:shared, hidden : 2 * hidden], cell[p_lo : p_lo + shared])
+            torch.mul(step[:, 3 * hidden :], torch.tanh(c, out=tanh_cell[lo:hi]), out=out[lo:hi])
+        ctx.save_for_backward(act, cell, tanh_cell, out, weight_hh)
+        ctx.plan = plan
+        return out
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_out: torch.Tensor):
+        act, cell, tanh_cell, out, weight_hh = ctx.saved_tensors
+        plan = ctx.plan
+        hidden = cell.shape[1]
+        i, f, g, o = act.split(hidden, dim=1)
+        cell_prev = torch.zeros_like(cell).index_copy_(0, plan.rows, cell.index_select(0, plan.prev_rows))
+        # d pre-activation = factor x (d cell) for i, f, g, and x (d output)
+        # for o; d cell gets (d output) x o x (1 - tanh(c)^2).
+        factors = torch.empty_like(act)
+        factor_i, factor_f, factor_g, factor_o = factors.split(hidden, dim=1)
+        torch.mul(g, i * (1 - i), out=factor_i)
+        torch.mul(cell_prev, f * (1 - f), out=factor_f)
+        torch.mul(i, 1 - g * g, out=factor_g)
+        torch.mul(tanh_cell, o * (1 - o), out=factor_o)
+        out_to_cell = o * (1 - tanh_cell * tanh_cell)
+        d_out = grad_out.contiguous().clone()
+        d_cell = torch.zeros_like(cell)
+        d_gates = torch.empty_like(act)
+        for t in reversed(plan.order):
+            lo, hi = plan.offsets[t], plan.offsets[t] + plan.steps[t]
+            size = hi - lo
+            dh = d_out[lo:hi]
+            dc = d_cell[lo:hi].addcmul_(dh, out_to_cell[lo:hi])
+            step = d_gates[lo:hi]
+            torch.mul(
+                dc.unsqueeze(1),
+                factors[lo:hi, : 3 * hidden].view(size, 3, hidden),
+                out=step[:, : 3 * hidden].view(size, 3, hidden),
+            )
+            torch.mul(dh, factor_o[lo:hi], out=step[:, 3 * hidden :])
+            p = plan.prev[t]
+            if p >= 0:
+                shared = plan.shared[t]
+                p_lo = plan.offsets[p]
+                d_cell[p_lo : p_lo + shared].addcmul_(dc[:shared], f[lo : lo + shared])
+                d_out[p_lo : p_lo + shared].addmm_(step[:shared], weight_hh)
+        d_weight = d_gates.index_select(0, plan.rows).t().mm(out.index_select(0, plan.prev_rows))
+        return d_gates, d_weight, None
