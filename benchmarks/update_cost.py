@@ -49,7 +49,6 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import spacy
 import torch
 from _environment import environment
 from spacy.schemas import ConfigSchemaTraining
