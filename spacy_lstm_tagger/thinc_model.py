@@ -210,31 +210,39 @@ def forward(model: Model, docs: List[Doc], is_train: bool):
 # v2: an upstream model's rows beside (or instead of) the hashed features ------
 
 
+# v1's defaults, read from its signature: v2 takes the same ones.
+V1_DEFAULTS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(build_lstm_tagger_model).parameters.items()
+    if parameter.default is not inspect.Parameter.empty
+}
+
+
 @registry.architectures(ARCHITECTURE_V2)
 def build_lstm_tagger_model_v2(
     tok2vec: Optional[Model[List[Doc], List[Floats2d]]] = None,
     include_hashed_features: bool = True,
-    word_rows: int = 50000,
-    subword_rows: int = 20000,
-    shape_rows: int = 2000,
-    word_width: int = 128,
-    subword_width: int = 32,
-    prefix_lengths: List[int] = [1, 2, 3],
-    suffix_lengths: List[int] = [1, 2, 3, 4],
-    char_rows: int = MODULE_DEFAULTS["char_rows"],
-    char_width: int = MODULE_DEFAULTS["char_width"],
-    char_filters: int = MODULE_DEFAULTS["char_filters"],
-    char_length: int = 16,
-    hidden_width: int = MODULE_DEFAULTS["hidden_width"],
-    depth: int = MODULE_DEFAULTS["depth"],
-    bidirectional: bool = MODULE_DEFAULTS["bidirectional"],
-    dropout: float = MODULE_DEFAULTS["dropout"],
-    word_dropout: float = MODULE_DEFAULTS["word_dropout"],
-    include_static_vectors: bool = False,
-    max_sequence_length: int = 512,
-    sparse_embeddings: bool = MODULE_DEFAULTS["sparse_embeddings"],
-    char_end_positions: int = MODULE_DEFAULTS["char_end_positions"],
-    char_encoder: str = MODULE_DEFAULTS["char_encoder"],
+    word_rows: int = V1_DEFAULTS["word_rows"],
+    subword_rows: int = V1_DEFAULTS["subword_rows"],
+    shape_rows: int = V1_DEFAULTS["shape_rows"],
+    word_width: int = V1_DEFAULTS["word_width"],
+    subword_width: int = V1_DEFAULTS["subword_width"],
+    prefix_lengths: List[int] = V1_DEFAULTS["prefix_lengths"],
+    suffix_lengths: List[int] = V1_DEFAULTS["suffix_lengths"],
+    char_rows: int = V1_DEFAULTS["char_rows"],
+    char_width: int = V1_DEFAULTS["char_width"],
+    char_filters: int = V1_DEFAULTS["char_filters"],
+    char_length: int = V1_DEFAULTS["char_length"],
+    hidden_width: int = V1_DEFAULTS["hidden_width"],
+    depth: int = V1_DEFAULTS["depth"],
+    bidirectional: bool = V1_DEFAULTS["bidirectional"],
+    dropout: float = V1_DEFAULTS["dropout"],
+    word_dropout: float = V1_DEFAULTS["word_dropout"],
+    include_static_vectors: bool = V1_DEFAULTS["include_static_vectors"],
+    max_sequence_length: int = V1_DEFAULTS["max_sequence_length"],
+    sparse_embeddings: bool = V1_DEFAULTS["sparse_embeddings"],
+    char_end_positions: int = V1_DEFAULTS["char_end_positions"],
+    char_encoder: str = V1_DEFAULTS["char_encoder"],
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """v1's model, plus `tok2vec`: any thinc model from Docs to one row per
