@@ -99,3 +99,27 @@ def ewt_slice(tmp_path_factory):
             capture_output=True,
         )
     return out
+
+
+@pytest.fixture
+def ran(monkeypatch):
+    """Counts of the fused engine's calls and of the torch module's forward
+    passes, from here on: which path tagged (tests/test_fused.py,
+    tests/test_listeners.py)."""
+    from spacy_lstm_tagger import fused
+    from spacy_lstm_tagger.torch_model import LSTMTagger
+
+    counts = {"fused": 0, "torch": 0}
+    fused_call, torch_forward = fused.FusedTagger.__call__, LSTMTagger.forward
+
+    def counted_fused(self, *args, **kwargs):
+        counts["fused"] += 1
+        return fused_call(self, *args, **kwargs)
+
+    def counted_forward(self, *args, **kwargs):
+        counts["torch"] += 1
+        return torch_forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(fused.FusedTagger, "__call__", counted_fused)
+    monkeypatch.setattr(LSTMTagger, "forward", counted_forward)
+    return counts

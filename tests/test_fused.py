@@ -51,26 +51,6 @@ def test_the_wheel_test_run_has_the_runtime_so_nothing_here_is_skipped():
     assert _missing_runtime() == []
 
 
-@pytest.fixture
-def ran(monkeypatch):
-    """Counts of the fused engine's calls and of the torch module's forward
-    passes, from here on."""
-    counts = {"fused": 0, "torch": 0}
-    fused_call, torch_forward = fused.FusedTagger.__call__, LSTMTagger.forward
-
-    def counted_fused(self, *args, **kwargs):
-        counts["fused"] += 1
-        return fused_call(self, *args, **kwargs)
-
-    def counted_forward(self, *args, **kwargs):
-        counts["torch"] += 1
-        return torch_forward(self, *args, **kwargs)
-
-    monkeypatch.setattr(fused.FusedTagger, "__call__", counted_fused)
-    monkeypatch.setattr(LSTMTagger, "forward", counted_forward)
-    return counts
-
-
 def path_of(ran, call):
     """call()'s result and the one path it ran on: "fused" or "torch"."""
     before = dict(ran)

@@ -435,27 +435,6 @@ needs_fused_runtime = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def ran(monkeypatch):
-    """Counts of fused-engine calls and torch forward passes (as tests/test_fused.py)."""
-    from spacy_lstm_tagger.torch_model import LSTMTagger
-
-    counts = {"fused": 0, "torch": 0}
-    fused_call, torch_forward = fused.FusedTagger.__call__, LSTMTagger.forward
-
-    def counted_fused(self, *args, **kwargs):
-        counts["fused"] += 1
-        return fused_call(self, *args, **kwargs)
-
-    def counted_forward(self, *args, **kwargs):
-        counts["torch"] += 1
-        return torch_forward(self, *args, **kwargs)
-
-    monkeypatch.setattr(fused.FusedTagger, "__call__", counted_fused)
-    monkeypatch.setattr(LSTMTagger, "forward", counted_forward)
-    return counts
-
-
 @needs_fused_runtime
 def test_upstream_rows_run_on_torch_the_fused_graph_refuses_them(shared_nlp, ran):
     # The rows come in through the module's per-token vectors input, which
