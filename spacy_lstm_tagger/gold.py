@@ -19,37 +19,56 @@ def gold_values(example: Example, attrs: Sequence[str]) -> List[List[Optional[st
     training labels (AttributeSpec.gold_label: for lemma, the rule that makes
     the gold lemma from the token's form): "" (missing annotation) and None
     (misaligned token) both become None, "no gradient" to the loss; a token
-    whose features were annotated as none has "_" (a label) for morph.
+    whose features were annotated as none has "_" (a label) for morph."""
+    return batch_gold_values([example], attrs)[0]
 
-    When both docs have the same words (training on gold tokens, the usual
-    case) the alignment is one to one and the values are read from the
-    reference's arrays: Example.get_aligned builds a Token per word per
-    attribute, a large share of a joint training epoch's time."""
-    predicted, reference = example.predicted, example.reference
+
+def batch_gold_values(examples: Sequence[Example], attrs: Sequence[str]) -> List[List[List[Optional[str]]]]:
+    """gold_values of each example. Where both docs have the same words
+    (training on gold tokens, the usual case) the alignment is one to one and
+    the values are read from the references' arrays, the batch's at once:
+    Example.get_aligned builds a Token per word per attribute, and a lookup
+    per doc cost a share of an update."""
     specs = [ATTRIBUTES[attr] for attr in attrs]
-    if len(predicted) != len(reference) or not numpy.array_equal(
-        predicted.to_array("ORTH"), reference.to_array("ORTH")
-    ):
-        doc = predicted
-        values = [
-            [value or None for value in example.get_aligned(spec.spacy_name, as_string=True)] for spec in specs
-        ]
-    else:
-        doc = reference
-        strings = reference.vocab.strings
-        values = []
-        # One column per attr (Doc.to_array returns a 1D array for one attr).
-        array = reference.to_array([spec.spacy_name for spec in specs]).reshape(len(reference), len(specs))
-        for column in array.T:
+    names = [spec.spacy_name for spec in specs]
+    values: List[Optional[List[List[Optional[str]]]]] = [None] * len(examples)
+    # The doc whose tokens the values follow: the reference where aligned.
+    value_docs = [example.predicted for example in examples]
+    aligned, arrays = [], []
+    for i, example in enumerate(examples):
+        predicted, reference = example.predicted, example.reference
+        if len(predicted) == len(reference) and numpy.array_equal(
+            predicted.to_array("ORTH"), reference.to_array("ORTH")
+        ):
+            aligned.append(i)
+            value_docs[i] = reference
+            # One column per attr (Doc.to_array returns a 1D array for one attr).
+            arrays.append(reference.to_array(names).reshape(len(reference), len(names)))
+        else:
+            values[i] = [
+                [value or None for value in example.get_aligned(name, as_string=True)] for name in names
+            ]
+    if aligned:
+        strings = examples[aligned[0]].reference.vocab.strings
+        columns = []
+        for column in numpy.concatenate(arrays).T:
             ids, index = numpy.unique(column, return_inverse=True)
-            names = [strings[int(i)] or None for i in ids]
-            values.append([names[i] for i in index.tolist()])
-    forms = [token.text for token in doc] if any(spec.gold_label for spec in specs) else []
-    return [
-        column if spec.gold_label is None
-        else [spec.gold_label(form, value) if value else None for form, value in zip(forms, column)]
-        for spec, column in zip(specs, values)
-    ]
+            id_names = [strings[int(i)] or None for i in ids]
+            columns.append([id_names[i] for i in index.tolist()])
+        start = 0
+        for i, array in zip(aligned, arrays):
+            values[i] = [column[start : start + len(array)] for column in columns]
+            start += len(array)
+    needs_forms = any(spec.gold_label for spec in specs)
+    out = []
+    for doc, doc_values in zip(value_docs, values):
+        forms = [token.text for token in doc] if needs_forms else []
+        out.append([
+            column if spec.gold_label is None
+            else [spec.gold_label(form, value) if value else None for form, value in zip(forms, column)]
+            for spec, column in zip(specs, doc_values)
+        ])
+    return out
 
 
 def head_gold(
@@ -63,7 +82,7 @@ def head_gold(
     """{attr: per example, the gold training label per token} for the
     predicted attrs. A label outside the head's labels trains nothing where
     the attribute's spec says so (lemma's rare rules), else is refused."""
-    per_example = [gold_values(eg, attrs) for eg in examples]
+    per_example = batch_gold_values(examples, attrs)
     gold = {attr: [eg_gold[i] for eg_gold in per_example] for i, attr in enumerate(attrs)}
     for attr, truths in gold.items():
         labels, split = tuple(head_labels[attr]), by_feature(attr, morph_mode)
@@ -71,7 +90,11 @@ def head_gold(
             known = frozenset(labels)
             gold[attr] = [[t if t in known else None for t in doc] for doc in truths]
         else:
-            check_gold(examples, truths, attr, lambda t: is_known(t, labels, split), neg_prefix, name)
+            # The labels the batch names, each once; the docs are searched
+            # for the message only when one is unknown.
+            named = {positive_label(t, neg_prefix) for t in {t for doc in truths for t in doc if t}}
+            if not all(is_known(label, labels, split) for label in named):
+                check_gold(examples, truths, attr, lambda t: is_known(t, labels, split), neg_prefix, name)
     return gold
 
 

@@ -1,9 +1,10 @@
 """The loss of each output head, as spaCy's tagger computes it (thinc's
-SequenceCategoricalCrossentropy on probabilities), and its gradient handed
-back through the module's log_softmax."""
+categorical crossentropy on probabilities, unnormalized), and its gradient
+handed back through the module's log_softmax."""
+from itertools import accumulate, chain
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from thinc.api import SequenceCategoricalCrossentropy
+from thinc.api import CategoricalCrossentropy
 from thinc.types import Floats2d
 
 from .morph import feature_gold
@@ -22,53 +23,61 @@ def heads_loss(
     gradient with respect to the log-probabilities. gold: per attribute, the
     training labels per doc (gold.head_gold); a per-feature head reads its
     feature's value of the gold bundles (morph.feature_gold)."""
-    d_scores = [xp.zeros(scores.shape, dtype="float32") for scores in log_probs]
+    # The batch's docs are scored as one matrix, one thinc call per head:
+    # with normalize=False the loss is a sum over rows, so this is what
+    # SequenceCategoricalCrossentropy gives doc by doc (the same gradient
+    # bits), at one call per head instead of one per head and doc, which cost
+    # a tenth of an update (benchmarks/update_cost.py).
+    lengths = [len(scores) for scores in log_probs]
+    if not sum(lengths):
+        return 0.0, [xp.zeros(scores.shape, dtype="float32") for scores in log_probs]
+    batch_scores = xp.concatenate(log_probs) if len(log_probs) > 1 else log_probs[0]
+    d_batch = xp.zeros(batch_scores.shape, dtype="float32")
     total = 0.0
     for attr, columns, labels, feature in heads:
-        truths = gold[attr] if feature is None else [feature_gold(doc, feature, neg_prefix) for doc in gold[attr]]
-        probs = [xp.exp(scores[:, columns]) for scores in log_probs]
+        docs = gold[attr] if feature is None else [feature_gold(doc, feature, neg_prefix) for doc in gold[attr]]
+        truths = list(chain.from_iterable(docs))
         try:
-            d_head, loss = head_loss(labels, probs, truths, neg_prefix, label_smoothing)
+            d_head, loss = head_loss(labels, xp.exp(batch_scores[:, columns]), truths, neg_prefix, label_smoothing)
         except ValueError as err:
             raise ValueError(f"lstm_tagger '{name}' ({attr} {feature or ''}".rstrip() + f"): {err}") from None
         if xp.isnan(loss):
             raise ValueError(f"lstm_tagger '{name}': the {attr} loss is NaN; lower the learning rate.")
         total += float(loss)
-        for d_doc, d in zip(d_scores, d_head):
-            d_doc[:, columns] = logit_to_log_prob_gradient(d, xp)
-    return total, d_scores
+        d_batch[:, columns] = logit_to_log_prob_gradient(d_head, xp)
+    return total, xp.split(d_batch, list(accumulate(lengths))[:-1])
 
 
 def head_loss(
     labels: Sequence[str],
-    probs: List[Floats2d],
-    truths: List[List[Optional[str]]],
+    probs: Floats2d,
+    truths: List[Optional[str]],
     neg_prefix: str,
     label_smoothing: float,
 ):
-    """thinc's loss for one head: (gradient with respect to the logits per
-    doc, loss). thinc smooths a "not X" row into values outside [0, 1] and
-    then refuses them, so with label smoothing the positive and the "not X"
-    rows are scored in two calls (disjoint rows: the gradients add). A head
-    of one label (a small corpus where one lemma rule is frequent enough) has
-    probability 1 everywhere and nothing to smooth: thinc refuses smoothing
-    there, so it gets none."""
+    """thinc's loss for one head over the batch's rows: (gradient with
+    respect to the logits, loss). thinc smooths a "not X" row into values
+    outside [0, 1] and then refuses them, so with label smoothing the
+    positive and the "not X" rows are scored in two calls (disjoint rows: the
+    gradients add). A head of one label (a small corpus where one lemma rule
+    is frequent enough) has probability 1 everywhere and nothing to smooth:
+    thinc refuses smoothing there, so it gets none."""
     if len(labels) < 2:
         label_smoothing = 0.0
 
     def loss(truths, smoothing):
-        return SequenceCategoricalCrossentropy(
+        return CategoricalCrossentropy(
             names=labels, normalize=False, neg_prefix=neg_prefix, label_smoothing=smoothing
         )(probs, truths)
 
-    is_negative = [[bool(t) and t.startswith(neg_prefix) for t in doc] for doc in truths]
-    if not label_smoothing or not any(any(doc) for doc in is_negative):
+    is_negative = [bool(t) and t.startswith(neg_prefix) for t in truths]
+    if not label_smoothing or not any(is_negative):
         return loss(truths, label_smoothing)
-    positives = [[None if neg else t for t, neg in zip(doc, negs)] for doc, negs in zip(truths, is_negative)]
-    negatives = [[t if neg else None for t, neg in zip(doc, negs)] for doc, negs in zip(truths, is_negative)]
+    positives = [None if neg else t for t, neg in zip(truths, is_negative)]
+    negatives = [t if neg else None for t, neg in zip(truths, is_negative)]
     d_pos, loss_pos = loss(positives, label_smoothing)
     d_neg, loss_neg = loss(negatives, 0.0)
-    return [a + b for a, b in zip(d_pos, d_neg)], loss_pos + loss_neg
+    return d_pos + d_neg, loss_pos + loss_neg
 
 
 def logit_to_log_prob_gradient(d_logits: Floats2d, xp) -> Floats2d:

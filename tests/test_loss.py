@@ -30,3 +30,51 @@ def test_loss_gradient_matches_nll_loss():
     ).backward()
     assert torch.allclose(ours, reference_logits.grad, atol=1e-6)
     assert torch.all(ours[2] == 0)
+
+
+def test_batch_loss_is_thincs_doc_by_doc_loss():
+    """heads_loss scores the batch as one matrix per head; the gradient must be
+    bit for bit what thinc's SequenceCategoricalCrossentropy gives doc by doc
+    (spaCy's tagger's loss), with missing values, "not X" values and label
+    smoothing, and an empty doc in the batch."""
+    from thinc.api import SequenceCategoricalCrossentropy
+
+    from spacy_lstm_tagger.heads import Head
+    from spacy_lstm_tagger.loss import heads_loss, logit_to_log_prob_gradient
+
+    rng = numpy.random.default_rng(0)
+    tags, pos = ("A", "B", "C"), ("N", "V")
+    heads = [Head("tag", slice(0, 3), tags), Head("pos", slice(3, 5), pos)]
+    lengths = [4, 0, 7, 1]
+    log_probs = []
+    for n in lengths:
+        logits = rng.normal(size=(n, 5)).astype("float32")
+        log_probs.append(numpy.concatenate(
+            [torch.log_softmax(torch.from_numpy(logits[:, :3]), -1).numpy(),
+             torch.log_softmax(torch.from_numpy(logits[:, 3:]), -1).numpy()], axis=1))
+    choices = {"tag": [*tags, "!A", "!C", None], "pos": [*pos, "!V", None]}
+    gold = {attr: [[values[rng.integers(len(values))] for _ in range(n)] for n in lengths] for attr, values in choices.items()}
+
+    for smoothing in (0.0, 0.1):
+        loss, d_scores = heads_loss(heads, gold, log_probs, numpy, "!", smoothing, "t")
+        expected_loss = 0.0
+        for attr, columns, labels, _ in heads:
+            truths = gold[attr]
+            probs = [numpy.exp(scores[:, columns]) for scores in log_probs]
+
+            def thinc_loss(truths, s):
+                return SequenceCategoricalCrossentropy(names=labels, normalize=False, neg_prefix="!", label_smoothing=s)(probs, truths)
+
+            negs = [[bool(t) and t.startswith("!") for t in doc] for doc in truths]
+            if smoothing:
+                d_pos, l_pos = thinc_loss([[None if n else t for t, n in zip(d, ns)] for d, ns in zip(truths, negs)], smoothing)
+                d_neg, l_neg = thinc_loss([[t if n else None for t, n in zip(d, ns)] for d, ns in zip(truths, negs)], 0.0)
+                expected, head_loss = [a + b for a, b in zip(d_pos, d_neg)], l_pos + l_neg
+            else:
+                expected, head_loss = thinc_loss(truths, 0.0)
+            expected_loss += float(head_loss)
+            for ours, theirs in zip(d_scores, expected):
+                assert numpy.array_equal(ours[:, columns], logit_to_log_prob_gradient(theirs, numpy))
+        assert [d.shape for d in d_scores] == [(n, 5) for n in lengths]
+        # The same squares summed in another order: equal to float32 rounding.
+        assert abs(loss - expected_loss) < 1e-5 * max(1.0, expected_loss)
