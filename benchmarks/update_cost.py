@@ -16,8 +16,9 @@ the first variant; the load average before and after.
         --json benchmarks/results/update-cost-2026-12-04/batch.json
     python benchmarks/update_cost.py configs/default.cfg --variants base --profile
 
-A variant is a name from VARIANTS below, or NAME=section.key:value,... (config
-overrides, values read as JSON). --profile times the parts of an update for
+A variant is a name from VARIANTS below, NAME=section.key:value,... (config
+overrides, values read as JSON), or NAME=FILE.cfg (another config, for a
+change overrides cannot make, such as another batcher's section). --profile times the parts of an update for
 each variant (spaCy's example copies, featurization, forward, loss, backward,
 optimizer) by wrapping the functions that do them; --torch-profile prints
 torch.profiler's operator table of the first variant; --cprofile FILE
@@ -84,15 +85,17 @@ def native_lstm():
 
 def parse_variant(spec):
     if spec in VARIANTS:
-        return spec, VARIANTS[spec]
+        return spec, (*VARIANTS[spec], None)
     if "=" not in spec:
         sys.exit(f"unknown variant {spec!r}: one of {', '.join(VARIANTS)} or NAME=section.key:value,...")
     name, overrides = spec.split("=", 1)
+    if overrides.endswith(".cfg"):
+        return name, ({}, None, None, overrides)
     parsed = {}
     for item in overrides.split(","):
         key, value = item.split(":", 1)
         parsed[key] = json.loads(value)
-    return name, (parsed, None, None)
+    return name, (parsed, None, None, None)
 
 
 def lstm_shims(nlp):
@@ -118,8 +121,9 @@ CLOCK = time.perf_counter
 class Variant:
     """One pipeline with its optimizer, batcher and batches."""
 
-    def __init__(self, name, config_path, overrides, setup, context, seed, train_path):
+    def __init__(self, name, config_path, overrides, setup, context, variant_config, seed, train_path):
         self.name = name
+        config_path = variant_config or config_path
         self.context = context or contextlib.nullcontext
         overrides = dict(overrides)
         if train_path:
