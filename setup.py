@@ -44,6 +44,9 @@ setup(
             "spacy_lstm_tagger.LSTMTagger.v1 = spacy_lstm_tagger.thinc_model:build_lstm_tagger_model",
             "spacy_lstm_tagger.LSTMTagger.v2 = spacy_lstm_tagger.thinc_model:build_lstm_tagger_model_v2",
         ],
+        "spacy_readers": [
+            "spacy_lstm_tagger.ParagraphCorpus.v1 = spacy_lstm_tagger.corpus:create_paragraph_corpus",
+        ],
         "spacy_scorers": [
             "spacy_lstm_tagger.scorer.v1 = spacy_lstm_tagger.scorer:make_lstm_tagger_scorer",
         ],

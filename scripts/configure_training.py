@@ -33,6 +33,9 @@ from spacy.tokens import DocBin
 from spacy.training.corpus import walk_corpus
 from spacy.vocab import Vocab
 
+from spacy_lstm_tagger.corpus import READER as PARAGRAPH_READER
+from spacy_lstm_tagger.corpus import paragraph_groups
+
 ATTRS = ("tag", "pos", "morph", "lemma")
 MIN_EVALUATIONS = 10
 
@@ -94,6 +97,9 @@ def count_updates(config) -> Dict[str, Optional[int]]:
     lengths = doc_lengths(corpus["path"])
     if not lengths:
         raise ValueError(f"No training docs at {corpus['path']}.")
+    if corpus.get("@readers") == PARAGRAPH_READER:
+        # The reader's paragraphs are examples too.
+        lengths += [sum(group) for group in paragraph_groups(lengths, corpus.get("max_sentences", 5))]
     batcher = util.registry.resolve({"batcher": training["batcher"]})["batcher"]
     # The batcher only needs len() of each item; one epoch in corpus order.
     per_epoch = sum(1 for _ in batcher([range(n) for n in lengths]))

@@ -20,6 +20,8 @@ def test_package_is_imported_from_the_installed_wheel():
 def test_entry_points_name_the_factory_and_architecture():
     factories = {ep.name: ep.value for ep in entry_points(group="spacy_factories")}
     architectures = {ep.name: ep.value for ep in entry_points(group="spacy_architectures")}
+    readers = {ep.name: ep.value for ep in entry_points(group="spacy_readers")}
+    assert readers["spacy_lstm_tagger.ParagraphCorpus.v1"] == "spacy_lstm_tagger.corpus:create_paragraph_corpus"
     assert factories["lstm_tagger"] == "spacy_lstm_tagger.component:make_lstm_tagger"
     assert architectures["spacy_lstm_tagger.LSTMTagger.v1"] == "spacy_lstm_tagger.thinc_model:build_lstm_tagger_model"
     assert architectures["spacy_lstm_tagger.LSTMTagger.v2"] == "spacy_lstm_tagger.thinc_model:build_lstm_tagger_model_v2"

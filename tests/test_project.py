@@ -1,5 +1,6 @@
 """project.yml: the spaCy project workflow (convert, train, evaluate, report),
 with scripts/configure_training.py and scripts/check_training.py."""
+import copy
 import importlib.util
 import os
 import shutil
@@ -108,7 +109,14 @@ def test_eval_frequency_is_sized_to_the_corpus(tmp_path):
     # An epoch schedule: 20 epochs of 2,000-word batches.
     config["training"]["batcher"]["size"] = 2000
     config["training"]["max_epochs"], config["training"]["max_steps"] = 20, 0
+    # The default's reader adds each sentence again inside a paragraph (29 of 2-5 sentences).
     counts = configure_training.count_updates(config)
+    assert counts["words"] == 4000 and counts["docs"] == 100 + 29
+    sentences_only = copy.deepcopy(config)
+    sentences_only["corpora"]["train"]["max_sentences"] = 1
+    assert configure_training.count_updates(sentences_only)["words"] == 2000
+    sentences_only["corpora"]["train"] = {"@readers": "spacy.Corpus.v1", "path": str(tmp_path / "train.spacy")}
+    counts = configure_training.count_updates(sentences_only)
     assert counts["words"] == 2000 and counts["docs"] == 100
     assert counts["updates_per_epoch"] in (1, 2) and counts["updates"] == 20 * counts["updates_per_epoch"]
     config["training"]["max_steps"] = 7
@@ -410,10 +418,16 @@ def test_workflow_trains_on_every_word_of_multiword_tokens(tmp_path, monkeypatch
     assert "li" in words and "siyse" in words and words.count("geldi") == 1
     # The corpus paths in the config are relative to the project.
     monkeypatch.chdir(tmp_path)
+    # The default reader feeds every word twice, in its sentence and again
+    # inside a paragraph (the last sentence alone only once).
     reached, missed = words_reaching_the_loss(config_path)
+    assert set(reached) == set(words) and not missed
+    config = util.load_config(config_path)
+    config["corpora"]["train"]["max_sentences"] = 1
+    config.to_disk(tmp_path / "sentences.cfg")
+    reached, missed = words_reaching_the_loss(tmp_path / "sentences.cfg")
     assert sorted(reached) == sorted(words) and not missed
 
-    config = util.load_config(config_path)
     for split in ("train", "dev"):
         config["corpora"][split]["gold_preproc"] = False
     config.to_disk(tmp_path / "spacy-tokens.cfg")
