@@ -49,7 +49,7 @@ def main():
     parser.add_argument("parser", help="tok2vec + parser, trained apart")
     parser.add_argument("--docs", default="corpus/en_ewt-ud-dev.spacy")
     parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds (0: accuracy only)")
     parser.add_argument("--no-accuracy", action="store_true")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
@@ -65,13 +65,14 @@ def main():
         "apart, parser": [pipelines["parser"]],
         "apart, both": [pipelines["tagger"], pipelines["parser"]],
     }
-    for group in runs.values():  # warm-up: caches, allocators, lazy inits
-        seconds_to_tag(group, gold[: 2 * args.batch_size], args.batch_size)
     seconds = {name: 0.0 for name in runs}
-    for _ in range(args.rounds):
-        for name, group in runs.items():
-            seconds[name] += seconds_to_tag(group, gold, args.batch_size)
-    wps = {name: args.rounds * n_words / total for name, total in seconds.items()}
+    if args.rounds:
+        for group in runs.values():  # warm-up: caches, allocators, lazy inits
+            seconds_to_tag(group, gold[: 2 * args.batch_size], args.batch_size)
+        for _ in range(args.rounds):
+            for name, group in runs.items():
+                seconds[name] += seconds_to_tag(group, gold, args.batch_size)
+    wps = {name: args.rounds * n_words / total for name, total in seconds.items() if total}
     result = {
         **environment(),
         "docs": args.docs,
@@ -81,7 +82,7 @@ def main():
         "words": n_words,
         "scores": scores,
         "words_per_second": wps,
-        "shared_to_apart_both": wps["shared"] / wps["apart, both"],
+        "shared_to_apart_both": wps["shared"] / wps["apart, both"] if wps else None,
     }
     for name, value in scores.items():
         print(f"{name:<8} " + "  ".join(f"{key} {score:.2f}" for key, score in value.items()))
