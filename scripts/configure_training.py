@@ -23,6 +23,7 @@ train` takes them) or `section.key=value`, and writes OUTPUT_CFG with:
   evaluation (--log), which scripts/check_training.py reads.
 """
 import argparse
+import inspect
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -34,7 +35,7 @@ from spacy.training.corpus import walk_corpus
 from spacy.vocab import Vocab
 
 from spacy_lstm_tagger.corpus import READER as PARAGRAPH_READER
-from spacy_lstm_tagger.corpus import paragraph_groups
+from spacy_lstm_tagger.corpus import create_paragraph_corpus, paragraph_groups
 
 ATTRS = ("tag", "pos", "morph", "lemma")
 MIN_EVALUATIONS = 10
@@ -99,7 +100,8 @@ def count_updates(config) -> Dict[str, Optional[int]]:
         raise ValueError(f"No training docs at {corpus['path']}.")
     if corpus.get("@readers") == PARAGRAPH_READER:
         # The reader's paragraphs are examples too.
-        lengths += [sum(group) for group in paragraph_groups(lengths, corpus.get("max_sentences", 5))]
+        default = inspect.signature(create_paragraph_corpus).parameters["max_sentences"].default
+        lengths += [sum(group) for group in paragraph_groups(lengths, corpus.get("max_sentences", default))]
     batcher = util.registry.resolve({"batcher": training["batcher"]})["batcher"]
     # The batcher only needs len() of each item; one epoch in corpus order.
     per_epoch = sum(1 for _ in batcher([range(n) for n in lengths]))
