@@ -10,11 +10,13 @@
 #   python scripts/configure_training.py configs/default.cfg training/hu/config.cfg --attr tag_pos_morph_lemma \
 #     --max-eval-frequency 200 --log training/hu/train-log.jsonl --paths.train training/hu/train \
 #     --paths.dev training/hu/dev --nlp.lang hu --training.max_steps 5000
-# The three ran at once, one torch thread each, beside other trainings.
+# The three ran at once, one torch thread each, beside other trainings. The paragraph rows:
+# CONFIG=config-paragraphs.cfg (the same configure_training.py command at 250bea9, into
+# training/hu/config-paragraphs.cfg; a copy is beside this file).
 set -e
 cd "$(dirname "$0")/../../.."
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 name=$1; shift
 mkdir -p training/hu/$name
-python -m spacy train training/hu/config.cfg --output training/hu/$name \
+python -m spacy train training/hu/${CONFIG:-config.cfg} --output training/hu/$name \
   --training.logger.logger2.output_file training/hu/$name/train-log.jsonl "$@" > training/hu/$name/train.log 2>&1
