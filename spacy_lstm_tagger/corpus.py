@@ -10,7 +10,7 @@ this reader wraps the Corpus and joins its examples with Doc.from_docs.
 """
 from itertools import cycle
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, List, Optional, Union
+from typing import Callable, Iterable, Iterator, Optional, Sequence, TypeVar, Union
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -18,6 +18,7 @@ from spacy.training import Corpus, Example
 from spacy.util import registry
 
 READER = "spacy_lstm_tagger.ParagraphCorpus.v1"
+T = TypeVar("T")
 
 
 @registry.readers(READER)
@@ -51,9 +52,10 @@ def create_paragraph_corpus(
     return read
 
 
-def paragraph_groups(examples: List[Example], max_sentences: int) -> Iterator[List[Example]]:
-    """Consecutive runs of 2, 3, ..., max_sentences examples, cycling; a last
-    run of one example is left out (it is already among the sentences)."""
+def paragraph_groups(examples: Sequence[T], max_sentences: int) -> Iterator[Sequence[T]]:
+    """Consecutive runs of 2, 3, ..., max_sentences examples (or of their
+    lengths: scripts/configure_training.py), cycling; a last run of one is
+    left out (it is already among the sentences)."""
     if max_sentences < 2:
         return
     sizes = cycle(range(2, max_sentences + 1))
@@ -64,8 +66,12 @@ def paragraph_groups(examples: List[Example], max_sentences: int) -> Iterator[Li
         start += size
 
 
-def joined_example(nlp: Language, group: List[Example]) -> Example:
+def joined_example(nlp: Language, group: Sequence[Example]) -> Example:
     reference = Doc.from_docs([eg.reference for eg in group], ensure_whitespace=True)
-    words = [token.text for token in reference]
-    spaces = [bool(token.whitespace_) for token in reference]
-    return Example(Doc(nlp.vocab, words=words, spaces=spaces), reference)
+    return Example(unannotated_copy(reference, nlp.vocab), reference)
+
+
+def unannotated_copy(doc: Doc, vocab=None) -> Doc:
+    """The same words and spaces, in a fresh Doc without any annotation (in
+    `vocab`, default the doc's: a pipeline tags docs of its own vocab)."""
+    return Doc(vocab or doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])

@@ -3,15 +3,9 @@ import contextlib
 import sys
 from typing import Iterable, Iterator, Optional, TypeVar
 
-from spacy.tokens import Doc
+from ..corpus import unannotated_copy  # noqa: F401  (the commands' and benchmarks' import)
 
 T = TypeVar("T")
-
-
-def unannotated_copy(doc: Doc, vocab=None) -> Doc:
-    """The same words and spaces, in a fresh Doc without any annotation (in
-    `vocab`, default the doc's: a pipeline tags docs of its own vocab)."""
-    return Doc(vocab or doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
 
 
 def progress(iterable: Iterable[T], total: Optional[int] = None, show: bool = True, unit: str = "doc") -> Iterator[T]:
