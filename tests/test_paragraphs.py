@@ -88,6 +88,19 @@ def test_a_sentencizer_before_the_tagger_gives_the_same_reading(nlp):
     )
 
 
+def test_an_opening_quote_is_read_with_the_sentence_it_opens(nlp):
+    # Running text: the cut reads '"Stop."' as a sentence of its own, quote
+    # included, where the sentencizer leaves the opening quote at the end of
+    # the sentence before (docs/serving.md).
+    doc = nlp.make_doc('The cat sat. "Stop." Dogs bark.')
+    assert [t.text for t in doc] == ["The", "cat", "sat", ".", '"', "Stop", ".", '"', "Dogs", "bark", "."]
+    starts = [i in (0, 4, 8) for i in range(len(doc))]
+    marked = Doc(nlp.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc], sent_starts=starts)
+    numpy.testing.assert_allclose(log_probs(nlp, doc), log_probs(nlp, marked), atol=1e-6)
+    sentencizer = spacy.blank("en").add_pipe("sentencizer")
+    assert [sent.start for sent in sentencizer(nlp.make_doc(doc.text)).sents] == [0, 5, 8]
+
+
 def test_a_doc_with_boundaries_is_read_as_before(nlp):
     # Boundaries set by the user (here: all one sentence, then a split that is
     # not the punctuation's) are the sequences, exactly as without the cut.
