@@ -151,7 +151,7 @@ class TokenFeaturizer:
         closing quotes and brackets stay with their sentence. One addition:
         an opening mark (punctuation with a space before it and none after,
         '. "We') starts the sentence it opens, where the Sentencizer leaves it
-        at the end of the previous one; on EWT dev that finds 43 more of the
+        at the end of the previous one; on EWT dev that finds 35 more of the
         1,800 sentence starts and makes 35 fewer false cuts (BENCHMARKS.md,
         "Paragraphs without sentence boundaries"). As array operations over
         the whole batch instead of a Python loop over tokens, and without

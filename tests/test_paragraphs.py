@@ -1,8 +1,8 @@
 """A doc without sentence boundaries (nlp(paragraph) in a pipeline without a
 parser, senter or sentencizer) is read sentence by sentence, cut where spaCy's
-Sentencizer would start a sentence (with an opening quote or bracket starting
-its sentence), without
-writing boundaries to the doc; a doc with boundaries is read as before (issue 30)."""
+Sentencizer would start a sentence (but with an opening quote or bracket in the
+sentence it opens), without writing boundaries to the doc; a doc with
+boundaries is read as before (issue 30)."""
 import pickle
 
 import numpy
