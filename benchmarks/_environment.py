@@ -9,6 +9,8 @@ from pathlib import Path
 import spacy
 import torch
 
+import spacy_lstm_tagger
+
 
 def environment(gpu_id: int = -1) -> dict:
     """Date, machine and versions, so each figure carries where and when it was measured."""
@@ -22,6 +24,18 @@ def environment(gpu_id: int = -1) -> dict:
         },
         "versions": {"spacy": spacy.__version__, "torch": torch.__version__},
     }
+
+
+def git_commit() -> str:
+    """The library's commit, "+" if its files differ from it."""
+    root = Path(spacy_lstm_tagger.__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "spacy_lstm_tagger"],
+                               capture_output=True, text=True)
+    except OSError:
+        return "unknown"
+    return commit.stdout.strip() + ("+" if dirty.stdout.strip() else "") if commit.returncode == 0 else "unknown"
 
 
 def torch_only(nlp) -> None:

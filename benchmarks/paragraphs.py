@@ -30,7 +30,6 @@ alternated call by call).
 import argparse
 import copy
 import statistics
-import subprocess
 import sys
 import time
 from functools import partial
@@ -39,8 +38,7 @@ from pathlib import Path
 import spacy
 import torch
 
-import spacy_lstm_tagger
-from _environment import emit, environment
+from _environment import emit, environment, git_commit
 from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 
@@ -119,18 +117,6 @@ def cuts_against_gold(nlp, gold_paragraphs) -> dict:
         found += len(cut & starts)
         extra += len(cut - starts)
     return {"gold_sentence_starts": gold, "cut_at_a_gold_start": found, "cut_elsewhere": extra}
-
-
-def git_commit() -> str:
-    """The library's commit, "+" if its files differ from it."""
-    root = Path(spacy_lstm_tagger.__file__).resolve().parent.parent
-    try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "spacy_lstm_tagger"],
-                               capture_output=True, text=True)
-    except OSError:
-        return "unknown"
-    return commit.stdout.strip() + ("+" if dirty.stdout.strip() else "") if commit.returncode == 0 else "unknown"
 
 
 def tagged(nlp, examples) -> list:

@@ -3,8 +3,8 @@ for lstm_tagger and spaCy's own components: XPOS, UPOS, FEATS (spaCy's
 whole-string morph_acc), UFeats and LEMMA as the CoNLL 2018 script counts them
 (ufeats_acc, conll18_lemma_acc), and spaCy's lemma_acc (a gold "_" not scored).
 `spacy evaluate` gives the last three only for lstm_tagger, whose scorer adds
-them; this script computes them with the same functions from the predicted
-docs of whatever pipeline it is given.
+them; this script runs that scorer on the predicted docs of whatever pipeline
+it is given.
 
     python benchmarks/ud_scores.py training/spacy3/hu/model-best training/hu/test --json hu-test.json
 """
@@ -12,21 +12,13 @@ import argparse
 import sys
 
 import spacy
-from spacy.scorer import Scorer
 from spacy.training import Corpus
 
-from _environment import emit, environment
-from paragraphs import git_commit
-from spacy_lstm_tagger.attributes import conll18_lemma_acc, lemma_or_missing, morph_key, ufeats
+from _environment import emit, environment, git_commit
+from spacy_lstm_tagger.scorer import score_lstm_tagger
 
-# (key, attribute, getter) as spaCy's Scorer.score_token_attr takes them.
-TOKEN_SCORES = (
-    ("tag_acc", "tag", None),
-    ("pos_acc", "pos", None),
-    ("morph_acc", "morph", morph_key),
-    ("ufeats_acc", "ufeats", ufeats),
-    ("lemma_acc", "lemma", lemma_or_missing),
-)
+ATTRS = ("tag", "pos", "morph", "lemma")
+SCORES = ("tag_acc", "pos_acc", "morph_acc", "ufeats_acc", "lemma_acc", "conll18_lemma_acc")
 
 
 def ud_scores(nlp, docs_path) -> dict:
@@ -34,16 +26,10 @@ def ud_scores(nlp, docs_path) -> dict:
     examples = list(Corpus(docs_path, gold_preproc=True)(nlp))
     for example, doc in zip(examples, nlp.pipe(example.predicted for example in examples)):
         example.predicted = doc
-    scores = {}
-    for key, attr, getter in TOKEN_SCORES:
-        kwargs = {"getter": getter} if getter else {}
-        value = Scorer.score_token_attr(examples, attr, **kwargs)[f"{attr}_acc"]
-        if value is not None:
-            scores[key] = round(100 * value, 2)
-    lemma = conll18_lemma_acc(examples)
-    if lemma is not None:
-        scores["conll18_lemma_acc"] = round(100 * lemma, 2)
-    return scores
+    # lstm_tagger's own scorer: it reads the docs, not the component, so it
+    # scores spaCy's tagger, morphologizer and lemmatizer the same way.
+    scores = score_lstm_tagger(examples, attrs=ATTRS)
+    return {key: round(100 * scores[key], 2) for key in SCORES if scores.get(key) is not None}
 
 
 def main():
