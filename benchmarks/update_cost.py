@@ -21,7 +21,9 @@ overrides, values read as JSON), or NAME=FILE.cfg (another config, for a
 change overrides cannot make, such as another batcher's section). --profile times the parts of an update for
 each variant (spaCy's example copies, featurization, forward, loss, backward,
 optimizer) by wrapping the functions that do them; --torch-profile prints
-torch.profiler's operator table of the first variant; --cprofile FILE
+torch.profiler's operator table of the first variant, with the matrix
+products' FLOPs per update and their rate against one large product's on
+this machine (float32 and bfloat16); --cprofile FILE
 writes cProfile's stats of the first variant.
 
 --against DIR compares this checkout with another one (e.g. `git archive
@@ -378,11 +380,25 @@ def run_in_process(args):
         if args.torch_profile:
             from torch.profiler import ProfilerActivity, profile
 
-            with profile(activities=[ProfilerActivity.CPU]) as prof:
+            with profile(activities=[ProfilerActivity.CPU], with_flops=True) as prof:
                 variant.run(args.updates)
-            table = prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=40)
+            averages = prof.key_averages()
+            table = averages.table(sort_by="self_cpu_time_total", row_limit=40)
             print(table)
             out["torch_profile"] = table
+            out["matmuls"] = matmul_share(averages, args.updates)
+            seconds, _ = variant.run(args.updates)
+            out["matmuls"]["seconds_per_update_unprofiled"] = seconds / args.updates
+            out["matmuls"]["attainable_gflops"] = attainable_matmul_gflops()
+            report = out["matmuls"]
+            print(
+                f"matrix products per update: {report['gflop_per_update']:.2f} GFLOP in "
+                f"{report['seconds_per_update']:.4f} s of their own time ({report['gflops']:.1f} GFLOP/s); "
+                f"the whole update takes {report['seconds_per_update_unprofiled']:.4f} s unprofiled "
+                f"({report['gflop_per_update'] / report['seconds_per_update_unprofiled']:.1f} GFLOP/s of products); "
+                f"one large float32 product here: {report['attainable_gflops']['float32']:.1f} GFLOP/s, "
+                f"bfloat16: {report['attainable_gflops']['bfloat16']:.1f}"
+            )
     else:
         per_round = {v.name: [] for v in variants}
         for round_index in range(args.rounds):
@@ -439,6 +455,40 @@ def run_against(args):
            "load_average_before": load_before, "summary": summary, "load_average_after": os.getloadavg()}
     print(f"load average before {load_before}, after {out['load_average_after']}")
     return out
+
+
+# The operators that do the matrix products of an update (forward and backward).
+MATMUL_OPS = ("aten::mm", "aten::addmm", "aten::addmm_", "aten::bmm", "aten::baddbmm", "aten::matmul")
+
+
+def matmul_share(averages, updates: int) -> dict:
+    """FLOPs that torch.profiler counts for the matrix products, and their own
+    CPU time, per update."""
+    flops = sum(event.flops for event in averages if event.key in MATMUL_OPS)
+    seconds = sum(event.self_cpu_time_total for event in averages if event.key in MATMUL_OPS) / 1e6
+    total = sum(event.self_cpu_time_total for event in averages) / 1e6
+    return {
+        "gflop_per_update": flops / 1e9 / updates,
+        "seconds_per_update": seconds / updates,
+        "share_of_profiled_time": seconds / total if total else None,
+        "gflops": flops / 1e9 / seconds if seconds else None,
+    }
+
+
+def attainable_matmul_gflops(repeat: int = 50) -> dict:
+    """GFLOP/s of this machine's torch on one product the size of an update's
+    largest (1,000 tokens x 448 inputs x 1,024 gates), best of `repeat`, in
+    float32 and bfloat16: what the arithmetic of an update can reach."""
+    rates = {}
+    for dtype in (torch.float32, torch.bfloat16):
+        a, b = torch.randn(1000, 448, dtype=dtype), torch.randn(448, 1024, dtype=dtype)
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            torch.mm(a, b)
+            best = min(best, time.perf_counter() - start)
+        rates[str(dtype).replace("torch.", "")] = 2 * 1000 * 448 * 1024 / best / 1e9
+    return rates
 
 
 def main():
