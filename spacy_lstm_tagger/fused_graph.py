@@ -23,7 +23,7 @@ IR_VERSION = 8
 # torch module of the same type (standard_attributes): a part holding any
 # other attribute runs on torch.
 _KNOWN_ATTRIBUTES = {
-    LSTMTagger: {"head_sizes", "n_labels", "word_dropout", "vectors_width", "chars"},
+    LSTMTagger: {"head_sizes", "n_labels", "word_dropout", "vectors_width", "chars", "char_bilstm"},
     CharCNN: {"end_positions", "output_width"},
 }
 _standard_attributes: dict = {}
@@ -83,6 +83,8 @@ def unsupported(module: LSTMTagger) -> Optional[str]:
         return "static vectors"
     if module.chars is not None and (type(module.chars) is not CharCNN or module.chars.end_positions):
         return "a character encoder other than the plain char CNN"
+    if module.char_bilstm is not None:
+        return "a character BiLSTM beside the char CNN"
     expected = covered_parts(module)
     found = dict(module.named_modules(remove_duplicate=False))
     if set(found) != set(expected):

@@ -70,7 +70,8 @@ def check_architecture_settings(settings: dict, architecture: str = ARCHITECTURE
         fail("char_end_positions", "an integer from 0 up to char_length", settings["char_end_positions"])
     try:
         check_char_encoder(
-            settings["char_encoder"], char_rows, settings["char_filters"], settings["char_end_positions"]
+            settings["char_encoder"], char_rows, settings["char_filters"], settings["char_end_positions"],
+            settings["char_bilstm_width"],
         )
     except ValueError as error:
         raise ValueError(f"{architecture}: {error}") from None
@@ -105,11 +106,12 @@ def build_lstm_tagger_model(
     sparse_embeddings: bool = MODULE_DEFAULTS["sparse_embeddings"],
     char_end_positions: int = MODULE_DEFAULTS["char_end_positions"],
     char_encoder: str = MODULE_DEFAULTS["char_encoder"],
+    char_bilstm_width: int = MODULE_DEFAULTS["char_bilstm_width"],
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A BiLSTM tagger over hashed word, prefix, suffix and shape features, a
     character encoder (char_rows > 0: a CNN, or a BiLSTM with char_encoder =
-    "bilstm") and the pipeline's static vectors
+    "bilstm"; char_bilstm_width > 0 adds a BiLSTM beside the CNN) and the pipeline's static vectors
     (include_static_vectors) as optional extra inputs. docs/configs.md's option
     table describes each argument; tests/test_defaults.py holds it to these defaults."""
     settings = dict(locals())
@@ -243,6 +245,7 @@ def build_lstm_tagger_model_v2(
     sparse_embeddings: bool = V1_DEFAULTS["sparse_embeddings"],
     char_end_positions: int = V1_DEFAULTS["char_end_positions"],
     char_encoder: str = V1_DEFAULTS["char_encoder"],
+    char_bilstm_width: int = V1_DEFAULTS["char_bilstm_width"],
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """v1's model, plus `tok2vec`: any thinc model from Docs to one row per

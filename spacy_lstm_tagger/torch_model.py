@@ -81,13 +81,27 @@ class CharBiLSTM(nn.Module):
 CHAR_ENCODERS = ("cnn", "bilstm")
 
 
-def check_char_encoder(char_encoder: str, char_rows: int, char_filters: int, char_end_positions: int) -> None:
+def check_char_encoder(
+    char_encoder: str, char_rows: int, char_filters: int, char_end_positions: int, char_bilstm_width: int = 0
+) -> None:
     """Raise ValueError("<setting> must be <what works>, got <value>.") for a
     character encoder that cannot be built. The rule's one home: LSTMTagger
     checks it when built, and the spaCy architecture when its config is read,
     before any module exists."""
     if char_encoder not in CHAR_ENCODERS:
         raise ValueError(f"char_encoder must be {' or '.join(map(repr, CHAR_ENCODERS))}, got {char_encoder!r}.")
+    if isinstance(char_bilstm_width, bool) or not isinstance(char_bilstm_width, int) or char_bilstm_width < 0:
+        raise ValueError(f"char_bilstm_width must be 0 (none) or an even integer >= 2, got {char_bilstm_width!r}.")
+    if char_bilstm_width:
+        if char_bilstm_width % 2:
+            raise ValueError(
+                f"char_bilstm_width must be even (half per direction), got {char_bilstm_width!r}."
+            )
+        if not char_rows or char_encoder != "cnn":
+            raise ValueError(
+                "char_bilstm_width must be 0 unless the character CNN is on (char_rows > 0, char_encoder = 'cnn'): "
+                f"the BiLSTM it sets goes beside the CNN, got {char_bilstm_width!r}."
+            )
     if char_rows and char_encoder == "bilstm":
         if char_filters % 2:
             raise ValueError(
@@ -101,7 +115,7 @@ def check_char_encoder(char_encoder: str, char_rows: int, char_filters: int, cha
 
 
 class LSTMTagger(nn.Module):
-    """Embeddings of hashed word features (+ char CNN or BiLSTM) -> (Bi)LSTM -> Linear -> log_softmax.
+    """Embeddings of hashed word features (+ char CNN or BiLSTM, or both) -> (Bi)LSTM -> Linear -> log_softmax.
 
     n_labels: the number of labels, or one number per output head (e.g. XPOS,
     UPOS and morphological features predicted from the same LSTM). The heads
@@ -144,6 +158,7 @@ class LSTMTagger(nn.Module):
         sparse_embeddings: bool = True,
         char_end_positions: int = 0,
         char_encoder: str = "cnn",
+        char_bilstm_width: int = 0,
     ):
         super().__init__()
         if len(feature_rows) != len(feature_widths):
@@ -169,7 +184,7 @@ class LSTMTagger(nn.Module):
             for rows, width in zip(feature_rows, feature_widths)
         )
         try:
-            check_char_encoder(char_encoder, char_rows, char_filters, char_end_positions)
+            check_char_encoder(char_encoder, char_rows, char_filters, char_end_positions, char_bilstm_width)
         except ValueError as error:
             raise ValueError(f"LSTMTagger: {error}") from None
         if not char_rows:
@@ -178,8 +193,18 @@ class LSTMTagger(nn.Module):
             self.chars = CharBiLSTM(char_rows, char_width, char_filters // 2)
         else:
             self.chars = CharCNN(char_rows, char_width, char_filters, end_positions=char_end_positions)
+        # The CNN's max says which character patterns a word has; a BiLSTM's
+        # final states say what it ends with, in order. Beside each other
+        # they kept UPOS where the BiLSTM alone lost it (BENCHMARKS.md,
+        # "Characters read twice").
+        self.char_bilstm = CharBiLSTM(char_rows, char_width, char_bilstm_width // 2) if char_bilstm_width else None
         self.vectors_width = vectors_width
-        input_width = sum(feature_widths) + (self.chars.output_width if char_rows else 0) + vectors_width
+        input_width = (
+            sum(feature_widths)
+            + (self.chars.output_width if char_rows else 0)
+            + (self.char_bilstm.output_width if char_bilstm_width else 0)
+            + vectors_width
+        )
         self.input_dropout = nn.Dropout(dropout)
         self.lstm = nn.LSTM(
             input_width,
@@ -191,6 +216,11 @@ class LSTMTagger(nn.Module):
         )
         self.output_dropout = nn.Dropout(dropout)
         self.output = nn.Linear(hidden_width * (2 if bidirectional else 1), self.n_labels)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # A module pickled before char_bilstm_width existed has none.
+        self.__dict__.setdefault("char_bilstm", None)
 
     def embed(
         self,
@@ -217,6 +247,8 @@ class LSTMTagger(nn.Module):
             if chars is None:
                 raise ValueError("LSTMTagger was built with a character encoder but got no characters.")
             rest.append(self.chars(chars))
+            if self.char_bilstm is not None:
+                rest.append(self.char_bilstm(chars))
         if rest:
             columns.append(torch.index_select(torch.cat(rest, dim=1), 0, token_index))
         if self.vectors_width:

@@ -77,7 +77,7 @@ def test_the_torch_module_keeps_the_architectures_defaults():
     }
     shared = {
         "hidden_width", "depth", "bidirectional", "dropout", "word_dropout", "char_rows", "char_width",
-        "char_filters", "sparse_embeddings", "char_end_positions", "char_encoder",
+        "char_filters", "sparse_embeddings", "char_end_positions", "char_encoder", "char_bilstm_width",
     }
     # vectors_width is set from the pipeline's vectors (include_static_vectors).
     assert module_defaults.keys() == shared | {"vectors_width"} and module_defaults["vectors_width"] == 0
@@ -113,6 +113,8 @@ def test_default_config_file_uses_the_defaults():
         ("word_dropout", -0.1, "word_dropout must be a number from 0 up to"),
         ("prefix_lengths", [0, 2], "prefix_lengths must be a list of integers >= 1"),
         ("char_encoder", "gru", "char_encoder must be 'cnn' or 'bilstm'"),
+        ("char_bilstm_width", 3, "char_bilstm_width must be even"),
+        ("char_bilstm_width", -2, "char_bilstm_width must be 0 .none. or an even integer >= 2"),
     ],
 )
 def test_model_settings_that_cannot_work_are_refused_when_built(option, value, message):

@@ -178,6 +178,7 @@ def test_modules_the_graph_does_not_cover_say_why():
     assert fused.unsupported(module_and_inputs(vectors_width=4)[0]) == "static vectors"
     assert "character encoder" in fused.unsupported(module_and_inputs(char_encoder="bilstm", char_filters=8)[0])
     assert "character encoder" in fused.unsupported(module_and_inputs(char_end_positions=2)[0])
+    assert fused.unsupported(module_and_inputs(char_bilstm_width=4)[0]) == "a character BiLSTM beside the char CNN"
 
 
 class TaggerWithAnExtraStep(LSTMTagger):

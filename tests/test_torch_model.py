@@ -160,9 +160,49 @@ def test_tagger_with_char_bilstm_is_batch_invariant_and_trains_it():
     assert module.chars.embedding.weight.grad.abs().sum() > 0
 
 
+def test_a_char_bilstm_beside_the_cnn_adds_its_final_states_to_the_cnns_max():
+    module = make_module(char_rows=30, char_width=4, char_filters=5, char_bilstm_width=6).eval()
+    assert module.chars.output_width == 5 and module.char_bilstm.output_width == 6
+    assert module.lstm.input_size == sum(t.embedding_dim for t in module.embeddings) + 5 + 6
+    features = random_features(9, 4)
+    chars = torch.randint(1, 30, (9, 5), generator=torch.Generator().manual_seed(5))
+    chars[:, 3:] = 0
+    token_index = torch.arange(9)
+    embedded = module.embed(features, token_index, chars, None)
+    # After the hashed features: the CNN's columns, then the BiLSTM's, each
+    # what the encoder alone gives.
+    width = embedded.shape[1]
+    assert torch.equal(embedded[:, width - 11 : width - 6], module.chars(chars))
+    assert torch.equal(embedded[:, width - 6 :], module.char_bilstm(chars))
+    alone = module(features[:4], torch.tensor([4]), chars=chars[:4])
+    batched = module(features, torch.tensor([4, 5]), chars=chars)
+    assert torch.allclose(alone, batched[:4], atol=1e-6)
+    module.train()
+    module(features, torch.tensor([4, 5]), chars=chars)[:, 0].sum().backward()
+    assert module.char_bilstm.lstm.weight_ih_l0.grad.abs().sum() > 0
+    assert module.chars.conv.weight.grad.abs().sum() > 0
+    # Off (the default): no BiLSTM, the CNN alone.
+    assert make_module(char_rows=30, char_width=4).char_bilstm is None
+
+
+def test_a_module_pickled_before_char_bilstm_width_loads_without_one():
+    module = make_module(char_rows=30, char_width=4)
+    state = module.__getstate__()
+    del state["char_bilstm"]
+    restored = LSTMTagger.__new__(LSTMTagger)
+    restored.__setstate__(state)
+    assert restored.char_bilstm is None
+    features = random_features(4, 4)
+    chars = torch.randint(1, 30, (4, 5), generator=torch.Generator().manual_seed(5))
+    assert torch.equal(restored.eval()(features, torch.tensor([4]), chars=chars), module.eval()(features, torch.tensor([4]), chars=chars))
+
+
 @pytest.mark.parametrize(
     "settings,message",
     [
+        ({"char_bilstm_width": 7}, "char_bilstm_width must be even .half per direction., got 7"),
+        ({"char_bilstm_width": -2}, "char_bilstm_width must be 0 .none. or an even integer >= 2, got -2"),
+        ({"char_bilstm_width": 8, "char_encoder": "bilstm"}, "char_bilstm_width must be 0 unless the character CNN is on"),
         ({"char_encoder": "gru"}, "char_encoder must be 'cnn' or 'bilstm', got 'gru'"),
         ({"char_encoder": "bilstm", "char_filters": 7}, "char_filters must be even with char_encoder = 'bilstm'.*got 7"),
         ({"char_encoder": "bilstm", "char_end_positions": 1}, "char_end_positions must be 0 with char_encoder = 'bilstm'"),
