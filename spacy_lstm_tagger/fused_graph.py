@@ -13,7 +13,7 @@ import numpy
 import torch
 from torch import nn
 
-from .torch_model import CharCNN, LSTMTagger
+from .torch_model import CharBiLSTM, CharCNN, LSTMTagger
 
 OPSET = 17
 IR_VERSION = 8
@@ -25,6 +25,7 @@ IR_VERSION = 8
 _KNOWN_ATTRIBUTES = {
     LSTMTagger: {"head_sizes", "n_labels", "word_dropout", "vectors_width", "chars", "char_bilstm"},
     CharCNN: {"end_positions", "output_width"},
+    CharBiLSTM: {"output_width"},
 }
 _standard_attributes: dict = {}
 
@@ -64,6 +65,15 @@ def covered_parts(module: LSTMTagger) -> dict:
     if module.chars is not None:
         parts.update({"chars": (CharCNN, ()), "chars.embedding": (nn.Embedding, ("weight",)),
                       "chars.conv": (nn.Conv1d, ("weight", "bias"))})
+    if module.char_bilstm is not None:
+        parts.update({
+            "char_bilstm": (CharBiLSTM, ()),
+            "char_bilstm.embedding": (nn.Embedding, ("weight",)),
+            "char_bilstm.lstm": (nn.LSTM, tuple(
+                f"{kind}_l0{suffix}" for suffix in ("", "_reverse")
+                for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+            )),
+        })
     return parts
 
 
@@ -72,7 +82,8 @@ def unsupported(module: LSTMTagger) -> Optional[str]:
 
     An allow-list: the graph computes exactly what LSTMTagger (the class
     itself, not a subclass) computes in eval mode with the plain char CNN
-    (no end positions) or no character encoder, no static vectors, and
+    (no end positions, with or without the char BiLSTM beside it) or no
+    character encoder, no static vectors, and
     float32 weights on the CPU. A part of another type, or any submodule,
     parameter, buffer, forward hook or instance attribute the graph does not
     read, is something it would silently leave out: such a module runs on
@@ -83,8 +94,6 @@ def unsupported(module: LSTMTagger) -> Optional[str]:
         return "static vectors"
     if module.chars is not None and (type(module.chars) is not CharCNN or module.chars.end_positions):
         return "a character encoder other than the plain char CNN"
-    if module.char_bilstm is not None:
-        return "a character BiLSTM beside the char CNN"
     expected = covered_parts(module)
     found = dict(module.named_modules(remove_duplicate=False))
     if set(found) != set(expected):
@@ -120,12 +129,16 @@ def unsupported(module: LSTMTagger) -> Optional[str]:
         and isinstance(conv.padding, tuple)
     ):
         return "a char convolution with strides, dilation, groups or padding the graph does not compute"
-    if any(table.max_norm is not None for table in module.embeddings) or (
-        module.chars is not None and module.chars.embedding.max_norm is not None
-    ):
+    char_tables = [encoder.embedding for encoder in (module.chars, module.char_bilstm) if encoder is not None]
+    if any(table.max_norm is not None for table in [*module.embeddings, *char_tables]):
         return "an embedding table with max_norm (rows renormalized at lookup)"
     if not module.lstm.batch_first or module.lstm.proj_size:
         return "an LSTM with batch_first off or projections"
+    char_lstm = module.char_bilstm.lstm if module.char_bilstm is not None else None
+    if char_lstm is not None and not (
+        char_lstm.batch_first and char_lstm.bidirectional and char_lstm.num_layers == 1 and not char_lstm.proj_size
+    ):
+        return "a character BiLSTM other than one bidirectional layer, batch_first, without projections"
     return None
 
 
@@ -144,7 +157,7 @@ def build_graph(module: LSTMTagger) -> bytes:
     """The module's eval-mode forward as a serialized ONNX model.
 
     Inputs: features (n_words, n_features) int64; chars (n_words, max_chars)
-    int64 (only with a char CNN); token_index (n_tokens,) int64; pad_index
+    int64 (only with a char CNN, and the char BiLSTM beside it); token_index (n_tokens,) int64; pad_index
     (max_length, n_sequences) int64, each sequence's token rows, n_tokens
     where it is shorter; sequence_lengths (n_sequences,) int32; unpad_index
     (n_tokens,) int64, each token's row of the padded output. Output:
@@ -187,6 +200,40 @@ def build_graph(module: LSTMTagger) -> bytes:
         # As CharCNN: zero the padding columns (ReLU output >= 0), then max.
         hidden = node("Mul", [hidden, present], "conv_masked")
         columns.append(node("ReduceMax", [hidden], "char_pooled", axes=[2], keepdims=0))
+    if module.char_bilstm is not None:
+        # As CharBiLSTM: each word's characters read both ways (a word
+        # without characters reads one padding character); its final states,
+        # forward beside backward.
+        encoder = module.char_bilstm
+        char_lstm = encoder.lstm
+        vectors = node("Gather", [const("char_bilstm_table", _array(encoder.embedding.weight)), "chars"], "char_bilstm_vectors", axis=0)
+        vectors = node("Transpose", [vectors], "char_bilstm_time_major", perm=[1, 0, 2])
+        present = node("Cast", [node("Not", [node("Equal", ["chars", const("char_bilstm_zero", numpy.int64(0))], "char_bilstm_padding")], "char_bilstm_present")], "char_bilstm_present_int", to=TensorProto.INT64)
+        counted = node("ReduceSum", [present, const("char_bilstm_axis", numpy.asarray([1]))], "char_bilstm_counted", keepdims=0)
+        lengths = node("Max", [counted, const("char_bilstm_one", numpy.int64(1))], "char_bilstm_lengths_64")
+        lengths = node("Cast", [lengths], "char_bilstm_lengths", to=TensorProto.INT32)
+        directions = ("", "_reverse")
+        w = numpy.stack([_gates(getattr(char_lstm, f"weight_ih_l0{s}")) for s in directions])
+        r = numpy.stack([_gates(getattr(char_lstm, f"weight_hh_l0{s}")) for s in directions])
+        b = numpy.stack(
+            [
+                numpy.concatenate([_gates(getattr(char_lstm, f"{name}_l0{s}")) for name in ("bias_ih", "bias_hh")])
+                for s in directions
+            ]
+        )
+        weights = [const(f"char_bilstm_{name}", value) for name, value in (("w", w), ("r", r), ("b", b))]
+        nodes.append(
+            helper.make_node(
+                "LSTM",
+                [vectors, *weights, lengths],
+                ["", "char_bilstm_h"],
+                hidden_size=char_lstm.hidden_size,
+                direction="bidirectional",
+            )
+        )
+        # (directions, n_words, hidden) -> (n_words, directions x hidden).
+        final = node("Transpose", ["char_bilstm_h"], "char_bilstm_final", perm=[1, 0, 2])
+        columns.append(node("Reshape", [final, const("char_bilstm_shape", numpy.asarray([0, -1]))], "char_bilstm_states"))
     words = node("Concat", columns, "word_vectors", axis=1) if len(columns) > 1 else columns[0]
     inputs += [
         helper.make_tensor_value_info("token_index", TensorProto.INT64, ["n_tokens"]),
