@@ -20,7 +20,10 @@ train` takes them) or `section.key=value`, and writes OUTPUT_CFG with:
   and model-best is then the untrained model. An explicit
   --training.eval_frequency override is kept as given;
 - training.logger: the config's logger chained with a JSONL log of every
-  evaluation (--log), which scripts/check_training.py reads.
+  evaluation (--log), which scripts/check_training.py reads;
+- with --model-size auto, on a treebank of fewer than SMALL_TREEBANK_WORDS
+  training words, the lstm_tagger model's SMALL_TREEBANK_MODEL settings (a
+  character BiLSTM beside the CNN), except where an override sets them.
 """
 import argparse
 import inspect
@@ -39,6 +42,17 @@ from spacy_lstm_tagger.corpus import create_paragraph_corpus, paragraph_groups
 
 ATTRS = ("tag", "pos", "morph", "lemma")
 MIN_EVALUATIONS = 10
+# The model for a small treebank (--model-size auto): a character BiLSTM of
+# 128 (64 each way) beside the char CNN. On Hungarian-Szeged and Uyghur-UDT
+# (about 20k training words each) it raised dev UPOS, UFeats and LEMMA
+# together (BENCHMARKS.md, "Characters read twice"), for 1.24x the update's
+# cost; on EWT (205k words) it did not gain, so there the config's model
+# stays. UDPipe 2.0 also sizes its model by treebank size (a wider LSTM below
+# 50k words).
+SMALL_TREEBANK_WORDS = 50_000
+SMALL_TREEBANK_MODEL = {"char_bilstm_width": 128}
+MODEL_SIZES = ("auto", "config")
+LSTM_TAGGER_ARCHITECTURES = ("spacy_lstm_tagger.LSTMTagger.v1", "spacy_lstm_tagger.LSTMTagger.v2")
 
 
 def parse_attr(value: str) -> List[str]:
@@ -98,6 +112,7 @@ def count_updates(config) -> Dict[str, Optional[int]]:
     lengths = doc_lengths(corpus["path"])
     if not lengths:
         raise ValueError(f"No training docs at {corpus['path']}.")
+    treebank_words = sum(lengths)
     if corpus.get("@readers") == PARAGRAPH_READER:
         # The reader's paragraphs are examples too.
         default = inspect.signature(create_paragraph_corpus).parameters["max_sentences"].default
@@ -110,7 +125,36 @@ def count_updates(config) -> Dict[str, Optional[int]]:
     if max_steps:
         # spacy train stops after the update with step index max_steps.
         total = max_steps + 1 if total is None else min(total, max_steps + 1)
-    return {"words": sum(lengths), "docs": len(lengths), "updates_per_epoch": per_epoch, "updates": total}
+    return {
+        "words": sum(lengths),
+        "treebank_words": treebank_words,
+        "docs": len(lengths),
+        "updates_per_epoch": per_epoch,
+        "updates": total,
+    }
+
+
+def choose_model_sizes(config, overrides: Dict, treebank_words: int, model_size: str) -> Dict[str, object]:
+    """The lstm_tagger model settings --model-size asks for: {} for "config",
+    or below SMALL_TREEBANK_WORDS the SMALL_TREEBANK_MODEL sizes that no
+    override sets."""
+    if model_size not in MODEL_SIZES:
+        raise ValueError(f"model size must be one of {', '.join(MODEL_SIZES)}, got {model_size!r}.")
+    if model_size == "config" or treebank_words >= SMALL_TREEBANK_WORDS:
+        return {}
+    model = config["components"]["lstm_tagger"]["model"]
+    architecture = model.get("@architectures")
+    if architecture not in LSTM_TAGGER_ARCHITECTURES:
+        raise ValueError(
+            f"--model-size auto sizes the model of {' or '.join(LSTM_TAGGER_ARCHITECTURES)}, and this config's "
+            f"lstm_tagger uses {architecture!r}; use --model-size config (project.yml: --vars.model_size config)."
+        )
+    if not model.get("char_rows", 1) or model.get("char_encoder", "cnn") != "cnn":
+        # No character CNN to put the BiLSTM beside (fast.cfg has none; a
+        # character BiLSTM instead of it is a choice of its own): the config's model.
+        return {}
+    prefix = "components.lstm_tagger.model."
+    return {key: value for key, value in SMALL_TREEBANK_MODEL.items() if prefix + key not in overrides}
 
 
 def choose_eval_frequency(updates: Optional[int], max_frequency: int) -> int:
@@ -127,6 +171,7 @@ def configure(
     *,
     max_eval_frequency: int = 200,
     log_path: Optional[str] = None,
+    model_size: str = "config",
 ):
     attrs = parse_attr(attr)
     config = util.load_config(config_path, overrides=overrides, interpolate=False)
@@ -144,6 +189,8 @@ def configure(
     if "morph" in attrs:
         weights.setdefault("morph_per_feat", None)
     counts = count_updates(config.interpolate())
+    sizes = choose_model_sizes(config, overrides, counts["treebank_words"], model_size)
+    config["components"]["lstm_tagger"]["model"].update(sizes)
     if "training.eval_frequency" in overrides:
         frequency = overrides["training.eval_frequency"]
     else:
@@ -165,7 +212,7 @@ def configure(
         Path(log_path).unlink(missing_ok=True)
     Path(output_path).parent.mkdir(parents=True, exist_ok=True)
     config.to_disk(output_path)
-    return {**counts, "attrs": attrs, "lang": lang, "eval_frequency": frequency}
+    return {**counts, "attrs": attrs, "lang": lang, "eval_frequency": frequency, "model_sizes": sizes}
 
 
 def main(argv=None):
@@ -177,20 +224,29 @@ def main(argv=None):
     parser.add_argument("--attr", required=True, help="tag, pos, morph, or several joined by '_'")
     parser.add_argument("--max-eval-frequency", type=int, default=200)
     parser.add_argument("--log", help="JSONL log of the evaluations (for scripts/check_training.py)")
+    parser.add_argument(
+        "--model-size", choices=MODEL_SIZES, default="config",
+        help=f"auto: the small-treebank model below {SMALL_TREEBANK_WORDS} training words; config: the config's sizes",
+    )
     args, rest = parser.parse_known_args(argv)
     try:
         overrides = parse_config_overrides(override_args(rest))
         info = configure(
             args.config, args.output, args.attr, overrides,
-            max_eval_frequency=args.max_eval_frequency, log_path=args.log,
+            max_eval_frequency=args.max_eval_frequency, log_path=args.log, model_size=args.model_size,
         )
     except (ValueError, OSError) as err:
         sys.exit(f"configure_training: {err}")
     updates = "unbounded (patience)" if info["updates"] is None else info["updates"]
+    if info["model_sizes"]:
+        sizes = ", ".join(f"{key} {value}" for key, value in info["model_sizes"].items())
+        model = f"small-treebank model ({info['treebank_words']} < {SMALL_TREEBANK_WORDS} treebank words): {sizes}"
+    else:
+        model = "the config's model sizes"
     print(
         f"{args.output}: attr {info['attrs']}, lang {info['lang']}, {info['words']} training words in {info['docs']} docs, "
         f"{info['updates_per_epoch']} updates per epoch, {updates} updates, "
-        f"eval_frequency {info['eval_frequency']}"
+        f"eval_frequency {info['eval_frequency']}; {model}"
     )
 
 

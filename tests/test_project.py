@@ -158,6 +158,68 @@ def test_explicit_eval_frequency_override_is_kept(tmp_path):
     assert util.load_config(tmp_path / "config.cfg")["training"]["eval_frequency"] == 1000
 
 
+def model_settings(tmp_path, lengths, model_size, overrides=(), config="default.cfg"):
+    """The lstm_tagger model block that configure writes for a treebank of docs of these lengths."""
+    write_docbin(tmp_path / "train" / "train.spacy", lengths)
+    info = configure_training.configure(
+        ROOT / "configs" / config,
+        tmp_path / "config.cfg",
+        "pos",
+        {"paths.train": str(tmp_path / "train"), **dict(overrides)},
+        model_size=model_size,
+    )
+    model = util.load_config(tmp_path / "config.cfg")["components"]["lstm_tagger"]["model"]
+    return info, model
+
+
+def test_model_size_auto_widens_the_model_below_50k_treebank_words(tmp_path):
+    default = util.load_config(ROOT / "configs" / "default.cfg")["components"]["lstm_tagger"]["model"]
+    small = configure_training.SMALL_TREEBANK_MODEL
+    assert all(default[key] != value for key, value in small.items())
+    # 30,000 words: 60,000 with the default reader's paragraphs, still a small treebank.
+    info, model = model_settings(tmp_path, [20] * 1500, "auto")
+    assert info["treebank_words"] == 30_000 and info["words"] == 60_000
+    assert info["model_sizes"] == small
+    assert {key: model[key] for key in small} == small
+    # Everything else is the config's.
+    assert {k: v for k, v in model.items() if k not in small} == {k: v for k, v in default.items() if k not in small}
+    # An override of one of the sizes wins; the others still apply.
+    info, model = model_settings(tmp_path, [20] * 1500, "auto", {"components.lstm_tagger.model.char_bilstm_width": 64})
+    assert model["char_bilstm_width"] == 64 and model["char_encoder"] == "cnn"
+    assert info["model_sizes"] == {}
+    # The settings it writes build (and the architecture checks them).
+    spacy.blank("en").add_pipe("lstm_tagger", config={"model": dict(model_settings(tmp_path, [20] * 1500, "auto")[1])})
+    # "config" keeps the config's sizes, and so does auto from 50,000 words on.
+    for lengths, model_size in (([20] * 1500, "config"), ([20] * 2500, "auto")):
+        info, model = model_settings(tmp_path, lengths, model_size)
+        assert info["model_sizes"] == {} and model == default
+    # A model without the character CNN keeps its own character design.
+    for overrides in ({"components.lstm_tagger.model.char_encoder": "bilstm"}, {"components.lstm_tagger.model.char_rows": 0}):
+        info, model = model_settings(tmp_path, [20] * 1500, "auto", overrides)
+        assert info["model_sizes"] == {} and model["char_bilstm_width"] == 0
+    info, model = model_settings(tmp_path, [20] * 1500, "auto", config="fast.cfg")
+    assert info["model_sizes"] == {} and "char_bilstm_width" not in model
+    with pytest.raises(ValueError, match="model size must be one of auto, config, got 'big'"):
+        model_settings(tmp_path, [20] * 10, "big")
+
+
+def test_model_size_auto_refuses_a_model_it_cannot_size(tmp_path):
+    with pytest.raises(ValueError, match="uses 'spacy.Tagger.v2'.*--vars.model_size config"):
+        model_settings(
+            tmp_path, [20] * 10, "auto",
+            {"components.lstm_tagger.model": {"@architectures": "spacy.Tagger.v2"}},
+        )
+
+
+def test_project_passes_model_size_to_configure(tmp_path):
+    copy_project(tmp_path)
+    project = load_project_config(tmp_path, overrides={"vars.model_size": "config"})
+    assert srsly.read_yaml(ROOT / "project.yml")["vars"]["model_size"] == "auto"
+    configure = next(cmd for cmd in project["commands"] if cmd["name"] == "train")["script"][0]
+    args = split_command(configure)
+    assert args[args.index("--model-size") + 1] == "config"
+
+
 def fake_training(tmp_path, steps_scores, same=False):
     for name in ("model-best", "model-last"):
         (tmp_path / name / "lstm_tagger").mkdir(parents=True)
