@@ -153,11 +153,25 @@ def _gates(weight: torch.Tensor) -> numpy.ndarray:
     return numpy.concatenate([i, o, f, g])
 
 
+def _lstm_weights(lstm: nn.LSTM, layer: int) -> dict:
+    """One layer of an nn.LSTM as ONNX's LSTM operator takes it: W, R and B
+    (input and recurrent biases side by side), one row per direction."""
+    directions = ["", "_reverse"] if lstm.bidirectional else [""]
+
+    def stacked(kinds):
+        return numpy.stack(
+            [numpy.concatenate([_gates(getattr(lstm, f"{kind}_l{layer}{d}")) for kind in kinds]) for d in directions]
+        )
+
+    return {"w": stacked(["weight_ih"]), "r": stacked(["weight_hh"]), "b": stacked(["bias_ih", "bias_hh"])}
+
+
 def build_graph(module: LSTMTagger) -> bytes:
     """The module's eval-mode forward as a serialized ONNX model.
 
     Inputs: features (n_words, n_features) int64; chars (n_words, max_chars)
-    int64 (only with a char CNN, and the char BiLSTM beside it); token_index (n_tokens,) int64; pad_index
+    int64 (only with a char CNN, which the char BiLSTM reads too);
+    token_index (n_tokens,) int64; pad_index
     (max_length, n_sequences) int64, each sequence's token rows, n_tokens
     where it is shorter; sequence_lengths (n_sequences,) int32; unpad_index
     (n_tokens,) int64, each token's row of the padded output. Output:
@@ -206,22 +220,17 @@ def build_graph(module: LSTMTagger) -> bytes:
         # forward beside backward.
         encoder = module.char_bilstm
         char_lstm = encoder.lstm
-        vectors = node("Gather", [const("char_bilstm_table", _array(encoder.embedding.weight)), "chars"], "char_bilstm_vectors", axis=0)
+        table = const("char_bilstm_table", _array(encoder.embedding.weight))
+        vectors = node("Gather", [table, "chars"], "char_bilstm_vectors", axis=0)
         vectors = node("Transpose", [vectors], "char_bilstm_time_major", perm=[1, 0, 2])
-        present = node("Cast", [node("Not", [node("Equal", ["chars", const("char_bilstm_zero", numpy.int64(0))], "char_bilstm_padding")], "char_bilstm_present")], "char_bilstm_present_int", to=TensorProto.INT64)
-        counted = node("ReduceSum", [present, const("char_bilstm_axis", numpy.asarray([1]))], "char_bilstm_counted", keepdims=0)
+        padding = node("Equal", ["chars", const("char_bilstm_zero", numpy.int64(0))], "char_bilstm_padding")
+        present = node("Not", [padding], "char_bilstm_present")
+        present = node("Cast", [present], "char_bilstm_present_int", to=TensorProto.INT64)
+        axis = const("char_bilstm_axis", numpy.asarray([1]))
+        counted = node("ReduceSum", [present, axis], "char_bilstm_counted", keepdims=0)
         lengths = node("Max", [counted, const("char_bilstm_one", numpy.int64(1))], "char_bilstm_lengths_64")
         lengths = node("Cast", [lengths], "char_bilstm_lengths", to=TensorProto.INT32)
-        directions = ("", "_reverse")
-        w = numpy.stack([_gates(getattr(char_lstm, f"weight_ih_l0{s}")) for s in directions])
-        r = numpy.stack([_gates(getattr(char_lstm, f"weight_hh_l0{s}")) for s in directions])
-        b = numpy.stack(
-            [
-                numpy.concatenate([_gates(getattr(char_lstm, f"{name}_l0{s}")) for name in ("bias_ih", "bias_hh")])
-                for s in directions
-            ]
-        )
-        weights = [const(f"char_bilstm_{name}", value) for name, value in (("w", w), ("r", r), ("b", b))]
+        weights = [const(f"char_bilstm_{name}", value) for name, value in _lstm_weights(char_lstm, 0).items()]
         nodes.append(
             helper.make_node(
                 "LSTM",
@@ -250,15 +259,7 @@ def build_graph(module: LSTMTagger) -> bytes:
     lstm = module.lstm
     directions = ["", "_reverse"] if lstm.bidirectional else [""]
     for layer in range(lstm.num_layers):
-        w = numpy.stack([_gates(getattr(lstm, f"weight_ih_l{layer}{s}")) for s in directions])
-        r = numpy.stack([_gates(getattr(lstm, f"weight_hh_l{layer}{s}")) for s in directions])
-        b = numpy.stack(
-            [
-                numpy.concatenate([_gates(getattr(lstm, f"{name}_l{layer}{s}")) for name in ("bias_ih", "bias_hh")])
-                for s in directions
-            ]
-        )
-        weights = [const(f"lstm_{name}_{layer}", value) for name, value in (("w", w), ("r", r), ("b", b))]
+        weights = [const(f"lstm_{name}_{layer}", value) for name, value in _lstm_weights(lstm, layer).items()]
         nodes.append(
             helper.make_node(
                 "LSTM",
