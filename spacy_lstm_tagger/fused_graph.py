@@ -209,7 +209,8 @@ def build_graph(module: LSTMTagger) -> bytes:
         )
         hidden = node("Relu", [conv], "conv_relu")
         padding = node("Equal", ["chars", const("zero_id", numpy.int64(0))], "is_padding")
-        present = node("Cast", [node("Not", [padding], "present")], "present_float", to=TensorProto.FLOAT)
+        char_present = node("Not", [padding], "present")
+        present = node("Cast", [char_present], "present_float", to=TensorProto.FLOAT)
         present = node("Unsqueeze", [present, const("axis_1", numpy.asarray([1]))], "present_mask")
         # As CharCNN: zero the padding columns (ReLU output >= 0), then max.
         hidden = node("Mul", [hidden, present], "conv_masked")
@@ -223,9 +224,8 @@ def build_graph(module: LSTMTagger) -> bytes:
         table = const("char_bilstm_table", _array(encoder.embedding.weight))
         vectors = node("Gather", [table, "chars"], "char_bilstm_vectors", axis=0)
         vectors = node("Transpose", [vectors], "char_bilstm_time_major", perm=[1, 0, 2])
-        padding = node("Equal", ["chars", const("char_bilstm_zero", numpy.int64(0))], "char_bilstm_padding")
-        present = node("Not", [padding], "char_bilstm_present")
-        present = node("Cast", [present], "char_bilstm_present_int", to=TensorProto.INT64)
+        # The CNN's mask of each word's characters (the BiLSTM only goes beside the CNN).
+        present = node("Cast", [char_present], "char_bilstm_present_int", to=TensorProto.INT64)
         axis = const("char_bilstm_axis", numpy.asarray([1]))
         counted = node("ReduceSum", [present, axis], "char_bilstm_counted", keepdims=0)
         lengths = node("Max", [counted, const("char_bilstm_one", numpy.int64(1))], "char_bilstm_lengths_64")
