@@ -39,6 +39,7 @@ from spacy.vocab import Vocab
 
 from spacy_lstm_tagger.corpus import READER as PARAGRAPH_READER
 from spacy_lstm_tagger.corpus import create_paragraph_corpus, paragraph_groups
+from spacy_lstm_tagger.thinc_model import MODULE_DEFAULTS
 
 ATTRS = ("tag", "pos", "morph", "lemma")
 MIN_EVALUATIONS = 10
@@ -150,7 +151,8 @@ def choose_model_sizes(config, overrides: Dict, treebank_words: int, model_size:
             f"--model-size auto sizes the model of {' or '.join(LSTM_TAGGER_ARCHITECTURES)}, and this config's "
             f"lstm_tagger uses {architecture!r}; use --model-size config (project.yml: --vars.model_size config)."
         )
-    if not model.get("char_rows", 1) or model.get("char_encoder", "cnn") != "cnn":
+    char_rows = model.get("char_rows", MODULE_DEFAULTS["char_rows"])
+    if not char_rows or model.get("char_encoder", MODULE_DEFAULTS["char_encoder"]) != "cnn":
         # No character CNN to put the BiLSTM beside (fast.cfg has none; a
         # character BiLSTM instead of it is a choice of its own): the config's model.
         return {}

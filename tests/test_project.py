@@ -172,7 +172,7 @@ def model_settings(tmp_path, lengths, model_size, overrides=(), config="default.
     return info, model
 
 
-def test_model_size_auto_widens_the_model_below_50k_treebank_words(tmp_path):
+def test_model_size_auto_adds_the_char_bilstm_below_50k_treebank_words(tmp_path):
     default = util.load_config(ROOT / "configs" / "default.cfg")["components"]["lstm_tagger"]["model"]
     small = configure_training.SMALL_TREEBANK_MODEL
     assert all(default[key] != value for key, value in small.items())
@@ -183,7 +183,7 @@ def test_model_size_auto_widens_the_model_below_50k_treebank_words(tmp_path):
     assert {key: model[key] for key in small} == small
     # Everything else is the config's.
     assert {k: v for k, v in model.items() if k not in small} == {k: v for k, v in default.items() if k not in small}
-    # An override of one of the sizes wins; the others still apply.
+    # An override of the setting wins.
     info, model = model_settings(tmp_path, [20] * 1500, "auto", {"components.lstm_tagger.model.char_bilstm_width": 64})
     assert model["char_bilstm_width"] == 64 and model["char_encoder"] == "cnn"
     assert info["model_sizes"] == {}
