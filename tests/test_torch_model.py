@@ -146,16 +146,25 @@ def test_char_bilstm_reads_each_word_alone_in_order():
     assert encoder(chars[:0]).shape == (0, 6)
 
 
-def test_tagger_with_char_bilstm_is_batch_invariant_and_trains_it():
-    module = make_module(char_rows=30, char_width=4, char_filters=6, char_encoder="bilstm")
-    features = random_features(9, 4)
+def char_inputs():
+    """Nine words' features and characters (three each, then padding)."""
     chars = torch.randint(1, 30, (9, 5), generator=torch.Generator().manual_seed(5))
     chars[:, 3:] = 0
+    return random_features(9, 4), chars
+
+
+def assert_batch_invariant_then_backward(module, features, chars):
+    """A sequence tags alone as in a batch; then one training backward."""
     alone = module(features[:4], torch.tensor([4]), chars=chars[:4])
     batched = module(features, torch.tensor([4, 5]), chars=chars)
     assert torch.allclose(alone, batched[:4], atol=1e-6)
     module.train()
     module(features, torch.tensor([4, 5]), chars=chars)[:, 0].sum().backward()
+
+
+def test_tagger_with_char_bilstm_is_batch_invariant_and_trains_it():
+    module = make_module(char_rows=30, char_width=4, char_filters=6, char_encoder="bilstm")
+    assert_batch_invariant_then_backward(module, *char_inputs())
     assert module.chars.lstm.weight_ih_l0.grad.abs().sum() > 0
     assert module.chars.embedding.weight.grad.abs().sum() > 0
 
@@ -164,21 +173,14 @@ def test_a_char_bilstm_beside_the_cnn_adds_its_final_states_to_the_cnns_max():
     module = make_module(char_rows=30, char_width=4, char_filters=5, char_bilstm_width=6).eval()
     assert module.chars.output_width == 5 and module.char_bilstm.output_width == 6
     assert module.lstm.input_size == sum(t.embedding_dim for t in module.embeddings) + 5 + 6
-    features = random_features(9, 4)
-    chars = torch.randint(1, 30, (9, 5), generator=torch.Generator().manual_seed(5))
-    chars[:, 3:] = 0
-    token_index = torch.arange(9)
-    embedded = module.embed(features, token_index, chars, None)
+    features, chars = char_inputs()
+    embedded = module.embed(features, torch.arange(9), chars, None)
     # After the hashed features: the CNN's columns, then the BiLSTM's, each
     # what the encoder alone gives.
     width = embedded.shape[1]
     assert torch.equal(embedded[:, width - 11 : width - 6], module.chars(chars))
     assert torch.equal(embedded[:, width - 6 :], module.char_bilstm(chars))
-    alone = module(features[:4], torch.tensor([4]), chars=chars[:4])
-    batched = module(features, torch.tensor([4, 5]), chars=chars)
-    assert torch.allclose(alone, batched[:4], atol=1e-6)
-    module.train()
-    module(features, torch.tensor([4, 5]), chars=chars)[:, 0].sum().backward()
+    assert_batch_invariant_then_backward(module, features, chars)
     assert module.char_bilstm.lstm.weight_ih_l0.grad.abs().sum() > 0
     assert module.chars.conv.weight.grad.abs().sum() > 0
     # Off (the default): no BiLSTM, the CNN alone.
