@@ -23,7 +23,9 @@ IR_VERSION = 8
 # torch module of the same type (standard_attributes): a part holding any
 # other attribute runs on torch.
 _KNOWN_ATTRIBUTES = {
-    LSTMTagger: {"head_sizes", "n_labels", "word_dropout", "vectors_width", "chars", "char_bilstm"},
+    LSTMTagger: {
+        "head_sizes", "n_labels", "word_dropout", "vectors_width", "chars", "char_bilstm", "head_tanh", "head_outputs",
+    },
     CharCNN: {"end_positions", "output_width"},
     CharBiLSTM: {"output_width"},
 }

@@ -75,8 +75,9 @@ def check_architecture_settings(settings: dict, architecture: str = ARCHITECTURE
         )
     except ValueError as error:
         raise ValueError(f"{architecture}: {error}") from None
-    if not isinstance(settings["sparse_embeddings"], bool):
-        fail("sparse_embeddings", "true or false", settings["sparse_embeddings"])
+    for name in ("sparse_embeddings", "head_tanh_layer"):
+        if not isinstance(settings[name], bool):
+            fail(name, "true or false", settings[name])
     for name in ("dropout", "word_dropout"):
         value = settings[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
@@ -107,12 +108,14 @@ def build_lstm_tagger_model(
     char_end_positions: int = MODULE_DEFAULTS["char_end_positions"],
     char_encoder: str = MODULE_DEFAULTS["char_encoder"],
     char_bilstm_width: int = MODULE_DEFAULTS["char_bilstm_width"],
+    head_tanh_layer: bool = MODULE_DEFAULTS["head_tanh_layer"],
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A BiLSTM tagger over hashed word, prefix, suffix and shape features, a
     character encoder (char_rows > 0: a CNN, or a BiLSTM with char_encoder =
     "bilstm"; char_bilstm_width > 0 adds a BiLSTM beside the CNN) and the pipeline's static vectors
-    (include_static_vectors) as optional extra inputs. docs/configs.md's option
+    (include_static_vectors) as optional extra inputs; head_tanh_layer gives
+    each output head its own residual tanh layer. docs/configs.md's option
     table describes each argument; tests/test_defaults.py holds it to these defaults."""
     settings = dict(locals())
     check_architecture_settings(settings)
@@ -201,8 +204,9 @@ def output_and_vectors_widths(model: Model, X, Y, include_static_vectors: bool) 
 def zero_output_layer(module: LSTMTagger) -> None:
     # As spaCy's Softmax layers: an untrained tagger predicts the uniform
     # distribution, so label smoothing scales the first gradients exactly.
-    torch.nn.init.zeros_(module.output.weight)
-    torch.nn.init.zeros_(module.output.bias)
+    for layer in [module.output] if module.output is not None else module.head_outputs:
+        torch.nn.init.zeros_(layer.weight)
+        torch.nn.init.zeros_(layer.bias)
 
 
 def forward(model: Model, docs: List[Doc], is_train: bool):
@@ -246,6 +250,7 @@ def build_lstm_tagger_model_v2(
     char_end_positions: int = V1_DEFAULTS["char_end_positions"],
     char_encoder: str = V1_DEFAULTS["char_encoder"],
     char_bilstm_width: int = V1_DEFAULTS["char_bilstm_width"],
+    head_tanh_layer: bool = V1_DEFAULTS["head_tanh_layer"],
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """v1's model, plus `tok2vec`: any thinc model from Docs to one row per

@@ -159,6 +159,7 @@ class LSTMTagger(nn.Module):
         char_end_positions: int = 0,
         char_encoder: str = "cnn",
         char_bilstm_width: int = 0,
+        head_tanh_layer: bool = False,
     ):
         super().__init__()
         if len(feature_rows) != len(feature_widths):
@@ -215,12 +216,28 @@ class LSTMTagger(nn.Module):
             batch_first=True,
         )
         self.output_dropout = nn.Dropout(dropout)
-        self.output = nn.Linear(hidden_width * (2 if bidirectional else 1), self.n_labels)
+        lstm_width = hidden_width * (2 if bidirectional else 1)
+        if not isinstance(head_tanh_layer, bool):
+            raise ValueError(f"LSTMTagger: head_tanh_layer must be true or false, got {head_tanh_layer!r}.")
+        # head_tanh_layer: each head reads the LSTM's output through its own
+        # residual tanh layer (x + tanh(W x + b), UDPipe 2's), so the heads
+        # need not share one representation; one Linear computes the layer
+        # for every head at once, then each head has its own output layer.
+        if head_tanh_layer:
+            self.head_tanh = nn.Linear(lstm_width, len(self.head_sizes) * lstm_width)
+            self.head_outputs = nn.ModuleList(nn.Linear(lstm_width, n) for n in self.head_sizes)
+            self.output = None
+        else:
+            self.head_tanh = self.head_outputs = None
+            self.output = nn.Linear(lstm_width, self.n_labels)
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        # A module pickled before char_bilstm_width existed has none.
-        self.__dict__.setdefault("char_bilstm", None)
+        # A module pickled before char_bilstm_width or head_tanh_layer
+        # existed has neither.
+        for name in ("char_bilstm", "head_tanh", "head_outputs"):
+            if name not in self._modules:
+                self.__dict__.setdefault(name, None)
 
     def embed(
         self,
@@ -310,7 +327,16 @@ class LSTMTagger(nn.Module):
         """(n_tokens, n_labels): each head's log_softmax, side by side."""
         # Under a lower-precision autocast (the shim's training_autocast) the
         # softmax still runs in the weights' precision; a no-op otherwise.
-        scores = self.output(dropout(hidden, self.output_dropout)).to(self.output.weight.dtype)
+        hidden = dropout(hidden, self.output_dropout)
+        if self.output is not None:
+            scores = self.output(hidden).to(self.output.weight.dtype)
+        else:
+            n_heads = len(self.head_sizes)
+            update = torch.tanh(self.head_tanh(hidden)).view(-1, n_heads, hidden.shape[1])
+            per_head = hidden.unsqueeze(1) + dropout(update, self.output_dropout)
+            scores = torch.cat(
+                [out(per_head[:, k]) for k, out in enumerate(self.head_outputs)], dim=1
+            ).to(self.head_outputs[0].weight.dtype)
         if len(self.head_sizes) == 1:
             return torch.log_softmax(scores, dim=-1)
         return torch.cat([torch.log_softmax(s, dim=-1) for s in scores.split(self.head_sizes, dim=1)], dim=1)
