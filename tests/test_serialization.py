@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy
+import pytest
 import spacy
 
 from conftest import TINY_MODEL
@@ -77,10 +78,18 @@ def test_weights_are_stored_without_pickle(trained_nlp, tmp_path):
     assert b"PK\x03\x04" not in data and b"data.pkl" not in data
 
 
-def test_a_char_bilstm_pipeline_learns_and_round_trips(tmp_path):
+@pytest.mark.parametrize(
+    "settings,built",
+    [
+        ({"char_encoder": "bilstm"}, lambda module: type(module.chars).__name__ == "CharBiLSTM"),
+        ({"char_bilstm_width": 8, "head_tanh_layer": True}, lambda module: module.head_tanh is not None),
+    ],
+    ids=["char_bilstm", "char_bilstm_beside_cnn_and_head_tanh_layer"],
+)
+def test_a_pipeline_with_optional_parts_learns_and_round_trips(tmp_path, settings, built):
     from conftest import make_examples, train_pipeline
 
-    config = {"model": {**TINY_MODEL, "char_rows": 100, "char_width": 8, "char_filters": 16, "char_encoder": "bilstm"}}
+    config = {"model": {**TINY_MODEL, "char_rows": 100, "char_width": 8, "char_filters": 16, **settings}}
     nlp = spacy.blank("en")
     nlp.add_pipe("lstm_tagger", config=config)
     examples = make_examples(nlp)
@@ -90,7 +99,7 @@ def test_a_char_bilstm_pipeline_learns_and_round_trips(tmp_path):
     ]
     nlp.to_disk(tmp_path / "nlp")
     loaded = spacy.load(tmp_path / "nlp")
-    assert loaded.get_pipe("lstm_tagger").model.layers[0].shims[0]._model.chars.__class__.__name__ == "CharBiLSTM"
+    assert built(loaded.get_pipe("lstm_tagger").model.layers[0].shims[0]._model)
     assert predictions(loaded) == predictions(nlp)
     for before, after in zip(log_probs(nlp), log_probs(loaded)):
         numpy.testing.assert_array_equal(before, after)

@@ -187,13 +187,44 @@ def test_a_char_bilstm_beside_the_cnn_adds_its_final_states_to_the_cnns_max():
     assert make_module(char_rows=30, char_width=4).char_bilstm is None
 
 
-def test_a_module_pickled_before_char_bilstm_width_loads_without_one():
+def test_each_head_reads_the_lstm_through_its_own_residual_tanh_layer():
+    module = make_module(n_labels=[3, 4], char_rows=30, char_width=4, head_tanh_layer=True)
+    features, chars = char_inputs()
+    out = module(features, torch.tensor([4, 5]), chars=chars)
+    # Each head's columns are a distribution of their own.
+    assert torch.allclose(out[:, :3].exp().sum(dim=1), torch.ones(9), atol=1e-5)
+    assert torch.allclose(out[:, 3:].exp().sum(dim=1), torch.ones(9), atol=1e-5)
+    # Head k: its output layer over x + tanh(W_k x + b_k), x the LSTM's
+    # output for the token; W_k is rows k*width..(k+1)*width of the one Linear.
+    hidden = module.lstm(module.embed(features, torch.arange(9), chars, None)[:4].unsqueeze(0))[0][0]
+    width = hidden.shape[1]
+    for k, (columns, head) in enumerate(zip((slice(0, 3), slice(3, 7)), module.head_outputs)):
+        rows = slice(k * width, (k + 1) * width)
+        x = hidden + torch.tanh(hidden @ module.head_tanh.weight[rows].T + module.head_tanh.bias[rows])
+        assert torch.allclose(out[:4, columns], torch.log_softmax(head(x), dim=1), atol=1e-5)
+    assert_batch_invariant_then_backward(module, features, chars)
+    assert module.head_tanh.weight.grad.abs().sum() > 0
+    # The loss read head 0's first column only: head 1's output layer gets no gradient.
+    assert module.head_outputs[0].weight.grad.abs().sum() > 0
+    assert module.head_outputs[1].weight.grad is None or module.head_outputs[1].weight.grad.abs().sum() == 0
+    # Off (the default): one output layer for every head.
+    plain = make_module(n_labels=[3, 4])
+    assert plain.head_tanh is None and plain.head_outputs is None and plain.output.out_features == 7
+
+
+def test_head_tanh_layer_must_be_a_bool():
+    with pytest.raises(ValueError, match="^LSTMTagger: head_tanh_layer must be true or false, got 1"):
+        make_module(head_tanh_layer=1)
+
+
+def test_a_module_pickled_before_char_bilstm_width_or_head_tanh_layer_loads_without_them():
     module = make_module(char_rows=30, char_width=4)
     state = module.__getstate__()
-    del state["char_bilstm"]
+    for name in ("char_bilstm", "head_tanh", "head_outputs"):
+        del state[name]
     restored = LSTMTagger.__new__(LSTMTagger)
     restored.__setstate__(state)
-    assert restored.char_bilstm is None
+    assert restored.char_bilstm is None and restored.head_tanh is None and restored.head_outputs is None
     features = random_features(4, 4)
     chars = torch.randint(1, 30, (4, 5), generator=torch.Generator().manual_seed(5))
     assert torch.equal(restored.eval()(features, torch.tensor([4]), chars=chars), module.eval()(features, torch.tensor([4]), chars=chars))
