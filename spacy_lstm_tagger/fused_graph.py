@@ -25,6 +25,7 @@ IR_VERSION = 8
 _KNOWN_ATTRIBUTES = {
     LSTMTagger: {
         "head_sizes", "n_labels", "word_dropout", "vectors_width", "chars", "char_bilstm", "head_tanh", "head_outputs",
+        "output",
     },
     CharCNN: {"end_positions", "output_width"},
     CharBiLSTM: {"output_width"},
@@ -62,8 +63,15 @@ def covered_parts(module: LSTMTagger) -> dict:
             for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
         )),
         "output_dropout": (nn.Dropout, ()),
-        "output": (nn.Linear, ("weight", "bias")),
     }
+    if module.head_tanh is not None:
+        parts.update({
+            "head_tanh": (nn.Linear, ("weight", "bias")),
+            "head_outputs": (nn.ModuleList, ()),
+            **{f"head_outputs.{i}": (nn.Linear, ("weight", "bias")) for i in range(len(module.head_sizes))},
+        })
+    else:
+        parts["output"] = (nn.Linear, ("weight", "bias"))
     if module.chars is not None:
         parts.update({"chars": (CharCNN, ()), "chars.embedding": (nn.Embedding, ("weight",)),
                       "chars.conv": (nn.Conv1d, ("weight", "bias"))})
@@ -278,8 +286,23 @@ def build_graph(module: LSTMTagger) -> bytes:
     width = lstm.hidden_size * len(directions)
     flat = node("Reshape", [layer_input, const("flat_shape", numpy.asarray([-1, width]))], "hidden_padded")
     hidden = node("Gather", [flat, "unpad_index"], "hidden", axis=0)
-    scores = node("MatMul", [hidden, const("output_weight", _array(module.output.weight).T.copy())], "scores_raw")
-    scores = node("Add", [scores, const("output_bias", _array(module.output.bias))], "scores")
+    if module.head_tanh is None:
+        scores = node("MatMul", [hidden, const("output_weight", _array(module.output.weight).T.copy())], "scores_raw")
+        scores = node("Add", [scores, const("output_bias", _array(module.output.bias))], "scores")
+    else:
+        # As LSTMTagger.log_probs: every head's tanh layer in one product,
+        # (n_tokens, n_heads, width) beside the LSTM's output, then each
+        # head's output layer on its own slice.
+        update = node("MatMul", [hidden, const("head_tanh_weight", _array(module.head_tanh.weight).T.copy())], "head_tanh_raw")
+        update = node("Tanh", [node("Add", [update, const("head_tanh_bias", _array(module.head_tanh.bias))], "head_tanh_pre")], "head_tanh")
+        update = node("Reshape", [update, const("head_tanh_shape", numpy.asarray([0, len(module.head_sizes), width]))], "head_tanh_per_head")
+        per_head = node("Add", [node("Unsqueeze", [hidden, const("head_axis", numpy.asarray([1]))], "hidden_per_head"), update], "head_inputs")
+        head_scores = []
+        for k, layer in enumerate(module.head_outputs):
+            head_input = node("Gather", [per_head, const(f"head_{k}_index", numpy.int64(k))], f"head_{k}_input", axis=1)
+            raw = node("MatMul", [head_input, const(f"head_{k}_weight", _array(layer.weight).T.copy())], f"head_{k}_raw")
+            head_scores.append(node("Add", [raw, const(f"head_{k}_bias", _array(layer.bias))], f"head_{k}_scores"))
+        scores = node("Concat", head_scores, "scores", axis=1) if len(head_scores) > 1 else head_scores[0]
     if len(module.head_sizes) == 1:
         node("LogSoftmax", [scores], "log_probs", axis=-1)
     else:

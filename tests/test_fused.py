@@ -70,7 +70,8 @@ def module_and_inputs(seed=0, n_words=30, lengths=(5, 1, 0, 12, 7), chars=True, 
     module = LSTMTagger(**config).eval()
     # Untrained output layers start at zero elsewhere; random here so every
     # column is exercised.
-    torch.nn.init.normal_(module.output.weight)
+    for layer in [module.output] if module.output is not None else module.head_outputs:
+        torch.nn.init.normal_(layer.weight)
     generator = torch.Generator().manual_seed(seed + 1)
     n_tokens = sum(lengths)
     features = torch.stack([torch.randint(1, rows, (n_words,), generator=generator) for rows in config["feature_rows"]], 1)
@@ -104,6 +105,8 @@ def module_and_inputs(seed=0, n_words=30, lengths=(5, 1, 0, 12, 7), chars=True, 
         {"threads": 2},
         {"char_bilstm_width": 8},
         {"char_bilstm_width": 4, "lengths": (30, 1, 2, 17, 0, 9, 3, 25, 1, 1), "empty_word": True},
+        {"head_tanh_layer": True},
+        {"head_tanh_layer": True, "n_labels": 5, "bidirectional": False},
     ],
 )
 @needs_runtime
@@ -184,6 +187,10 @@ def test_modules_the_graph_does_not_cover_say_why():
     assert "character encoder" in fused.unsupported(module_and_inputs(char_encoder="bilstm", char_filters=8)[0])
     assert "character encoder" in fused.unsupported(module_and_inputs(char_end_positions=2)[0])
     assert fused.unsupported(module_and_inputs(char_bilstm_width=4)[0]) is None
+    assert fused.unsupported(module_and_inputs(head_tanh_layer=True)[0]) is None
+    with_heads = module_and_inputs(head_tanh_layer=True)[0]
+    with_heads.head_outputs.append(torch.nn.Linear(12, 2))
+    assert "head_outputs.3" in fused.unsupported(with_heads)
 
 
 class TaggerWithAnExtraStep(LSTMTagger):
