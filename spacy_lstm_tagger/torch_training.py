@@ -195,5 +195,8 @@ class _Recurrence(torch.autograd.Function):
                 p_lo = plan.offsets[p]
                 d_cell[p_lo : p_lo + shared].addcmul_(dc[:shared], f[lo : lo + shared])
                 d_out[p_lo : p_lo + shared].addmm_(step[:shared], weight_hh)
-        d_weight = d_gates.index_select(0, plan.rows).t().mm(out.index_select(0, plan.prev_rows))
+        # Each row's previous output (zeros where a sequence starts): one
+        # product over all rows, without gathering the 4 x wider d_gates.
+        out_prev = torch.zeros_like(out).index_copy_(0, plan.rows, out.index_select(0, plan.prev_rows))
+        d_weight = d_gates.t().mm(out_prev)
         return d_gates, d_weight, None
