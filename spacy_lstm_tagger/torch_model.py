@@ -119,7 +119,8 @@ class LSTMTagger(nn.Module):
 
     n_labels: the number of labels, or one number per output head (e.g. XPOS,
     UPOS and morphological features predicted from the same LSTM). The heads
-    share one Linear layer; each head's columns are normalized on their own,
+    share one Linear layer (head_tanh_layer: each has its own residual tanh
+    layer and Linear); each head's columns are normalized on their own,
     so the output is one log-probability distribution per head, side by side.
 
     sparse_embeddings: the feature tables give sparse gradients (see
