@@ -120,7 +120,7 @@ class _Recurrence(torch.autograd.Function):
         hidden = weight_hh.shape[1]
         # Pre-activations, turned into the activations in place, step by step.
         # tanh(x) is computed as 2 sigmoid(2x) - 1: torch's CPU tanh costs
-        # about five times its sigmoid here. The cell gate's 2x is folded into
+        # five to seven times its sigmoid per element here. The cell gate's 2x is folded into
         # its columns of the input projection and the recurrent weights, so
         # one sigmoid covers all four gates; the loop then carries twice the
         # cell gate and twice the cell state (tanh(c) = 2 sigmoid(2c) - 1),
