@@ -204,7 +204,7 @@ def output_and_vectors_widths(model: Model, X, Y, include_static_vectors: bool) 
 def zero_output_layer(module: LSTMTagger) -> None:
     # As spaCy's Softmax layers: an untrained tagger predicts the uniform
     # distribution, so label smoothing scales the first gradients exactly.
-    for layer in [module.output] if module.output is not None else module.head_outputs:
+    for layer in module.output_layers():
         torch.nn.init.zeros_(layer.weight)
         torch.nn.init.zeros_(layer.bias)
 

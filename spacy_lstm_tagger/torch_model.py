@@ -240,6 +240,11 @@ class LSTMTagger(nn.Module):
             if name not in self._modules:
                 self.__dict__.setdefault(name, None)
 
+    def output_layers(self) -> List[nn.Linear]:
+        """The Linear layers that give the scores: the one shared by every
+        head, or each head's own (head_tanh_layer)."""
+        return [self.output] if self.output is not None else list(self.head_outputs)
+
     def embed(
         self,
         features: torch.Tensor,
@@ -330,7 +335,7 @@ class LSTMTagger(nn.Module):
         # softmax still runs in the weights' precision; a no-op otherwise.
         hidden = dropout(hidden, self.output_dropout)
         if self.output is not None:
-            scores = self.output(hidden).to(self.output.weight.dtype)
+            scores = self.output(hidden)
         else:
             n_heads = len(self.head_sizes)
             # tanh(a) as 2 sigmoid(2a) - 1, the 2a from the product itself:
@@ -338,9 +343,8 @@ class LSTMTagger(nn.Module):
             doubled = torch.addmm(self.head_tanh.bias, hidden, self.head_tanh.weight.t(), beta=2.0, alpha=2.0)
             update = (doubled.sigmoid_() * 2.0 - 1.0).view(-1, n_heads, hidden.shape[1])
             per_head = hidden.unsqueeze(1) + dropout(update, self.output_dropout)
-            scores = torch.cat(
-                [out(per_head[:, k]) for k, out in enumerate(self.head_outputs)], dim=1
-            ).to(self.head_outputs[0].weight.dtype)
+            scores = torch.cat([out(per_head[:, k]) for k, out in enumerate(self.head_outputs)], dim=1)
+        scores = scores.to(self.output_layers()[0].weight.dtype)
         if len(self.head_sizes) == 1:
             return torch.log_softmax(scores, dim=-1)
         return torch.cat([torch.log_softmax(s, dim=-1) for s in scores.split(self.head_sizes, dim=1)], dim=1)

@@ -101,6 +101,11 @@ class _Plan:
         self.rows = (torch.repeat_interleave(starts, sizes) + within).to(device)
         self.prev_rows = (torch.repeat_interleave(prev_starts, sizes) + within).to(device)
 
+    def previous(self, values: torch.Tensor) -> torch.Tensor:
+        """Each row's value at the step it reads (zeros where its sequence
+        starts), for values in the packed order."""
+        return torch.zeros_like(values).index_copy_(0, self.rows, values.index_select(0, self.prev_rows))
+
 
 class _Recurrence(torch.autograd.Function):
     """One direction of one layer: torch's LSTM cell (gates i, f, g, o) over
@@ -167,7 +172,7 @@ class _Recurrence(torch.autograd.Function):
         plan = ctx.plan
         hidden = cell.shape[1]
         i, f, g, o = act.split(hidden, dim=1)
-        cell_prev = torch.zeros_like(cell).index_copy_(0, plan.rows, cell.index_select(0, plan.prev_rows))
+        cell_prev = plan.previous(cell)
         # d pre-activation = factor x (d cell) for i, f, g, and x (d output)
         # for o; d cell gets (d output) x o x (1 - tanh(c)^2).
         factors = torch.empty_like(act)
@@ -196,14 +201,12 @@ class _Recurrence(torch.autograd.Function):
             p = plan.prev[t]
             if p >= 0:
                 shared = plan.shared[t]
-                if shared == len(dh):
-                    steps_d_cell[p][:shared].addcmul_(dc, steps_f[t])
-                    steps_d_out[p][:shared].addmm_(steps_d_gates[t], weight_hh)
-                else:
-                    steps_d_cell[p][:shared].addcmul_(dc[:shared], steps_f[t][:shared])
-                    steps_d_out[p][:shared].addmm_(steps_d_gates[t][:shared], weight_hh)
-        # Each row's previous output (zeros where a sequence starts): one
+                whole = shared == len(dh)
+                steps_d_cell[p][:shared].addcmul_(
+                    dc if whole else dc[:shared], steps_f[t] if whole else steps_f[t][:shared]
+                )
+                steps_d_out[p][:shared].addmm_(steps_d_gates[t] if whole else steps_d_gates[t][:shared], weight_hh)
+        # With each row's previous output (zeros where a sequence starts): one
         # product over all rows, without gathering the 4 x wider d_gates.
-        out_prev = torch.zeros_like(out).index_copy_(0, plan.rows, out.index_select(0, plan.prev_rows))
-        d_weight = d_gates.t().mm(out_prev)
+        d_weight = d_gates.t().mm(plan.previous(out))
         return d_gates, d_weight, None

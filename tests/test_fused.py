@@ -70,7 +70,7 @@ def module_and_inputs(seed=0, n_words=30, lengths=(5, 1, 0, 12, 7), chars=True, 
     module = LSTMTagger(**config).eval()
     # Untrained output layers start at zero elsewhere; random here so every
     # column is exercised.
-    for layer in [module.output] if module.output is not None else module.head_outputs:
+    for layer in module.output_layers():
         torch.nn.init.normal_(layer.weight)
     generator = torch.Generator().manual_seed(seed + 1)
     n_tokens = sum(lengths)
