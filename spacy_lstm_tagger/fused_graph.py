@@ -25,7 +25,7 @@ IR_VERSION = 8
 _KNOWN_ATTRIBUTES = {
     LSTMTagger: {
         "head_sizes", "n_labels", "word_dropout", "vectors_width", "chars", "char_bilstm", "head_tanh", "head_outputs",
-        "output",
+        "output", "char_head_indices", "char_encoding_width", "char_to_heads",
     },
     CharCNN: {"end_positions", "output_width"},
     CharBiLSTM: {"output_width"},
@@ -72,6 +72,8 @@ def covered_parts(module: LSTMTagger) -> dict:
         })
     else:
         parts["output"] = (nn.Linear, ("weight", "bias"))
+    if module.char_to_heads is not None:
+        parts["char_to_heads"] = (nn.Linear, ("weight",))
     if module.chars is not None:
         parts.update({"chars": (CharCNN, ()), "chars.embedding": (nn.Embedding, ("weight",)),
                       "chars.conv": (nn.Conv1d, ("weight", "bias"))})
@@ -113,8 +115,9 @@ def unsupported(module: LSTMTagger) -> Optional[str]:
         where = f"'{name}'" if name else "the module"
         if type(part) is not kind:
             return f"{where} is a {type(part).__qualname__}, not a {kind.__qualname__}"
-        if set(part._parameters) != set(parameters) or any(p is None for p in part._parameters.values()):
-            return f"{where} holds parameters {list(part._parameters)}, the graph reads {list(parameters)}"
+        held = [name for name, p in part._parameters.items() if p is not None]
+        if set(held) != set(parameters):
+            return f"{where} holds parameters {held}, the graph reads {list(parameters)}"
         if part._buffers:
             return f"{where} holds buffers {list(part._buffers)}"
         if part._forward_hooks or part._forward_pre_hooks:
@@ -174,6 +177,10 @@ def _lstm_weights(lstm: nn.LSTM, layer: int) -> dict:
         )
 
     return {"w": stacked(["weight_ih"]), "r": stacked(["weight_hh"]), "b": stacked(["bias_ih", "bias_hh"])}
+
+
+def _outputs(nodes) -> set:
+    return {output for made in nodes for output in made.output}
 
 
 def build_graph(module: LSTMTagger) -> bytes:
@@ -303,6 +310,22 @@ def build_graph(module: LSTMTagger) -> bytes:
             raw = node("MatMul", [head_input, const(f"head_{k}_weight", _array(layer.weight).T.copy())], f"head_{k}_raw")
             head_scores.append(node("Add", [raw, const(f"head_{k}_bias", _array(layer.bias))], f"head_{k}_scores"))
         scores = node("Concat", head_scores, "scores", axis=1) if len(head_scores) > 1 else head_scores[0]
+    if module.char_to_heads is not None:
+        # As LSTMTagger.log_probs: the char_head_indices heads' scores also
+        # read each token's character encoding. One product over every
+        # column, zero in the other heads' columns.
+        char_columns = [name for name in ("char_pooled", "char_bilstm_states") if name in _outputs(nodes)]
+        char_words = node("Concat", char_columns, "char_encoding", axis=1) if len(char_columns) > 1 else char_columns[0]
+        char_tokens = node("Gather", [char_words, "token_index"], "char_tokens", axis=0)
+        weight = numpy.zeros((module.char_encoding_width, module.n_labels), "float32")
+        starts = numpy.cumsum([0, *module.head_sizes])
+        given = _array(module.char_to_heads.weight).T
+        row = 0
+        for k in module.char_head_indices:
+            weight[:, starts[k]:starts[k + 1]] = given[:, row:row + module.head_sizes[k]]
+            row += module.head_sizes[k]
+        extra = node("MatMul", [char_tokens, const("char_to_heads_weight", weight)], "char_head_scores")
+        scores = node("Add", [scores, extra], "scores_with_chars")
     if len(module.head_sizes) == 1:
         node("LogSoftmax", [scores], "log_probs", axis=-1)
     else:

@@ -25,6 +25,7 @@ from spacy.util import registry
 from thinc.api import Model
 from thinc.types import Floats2d
 
+from .attributes import ATTRIBUTES
 from .converters import convert_inputs, convert_inputs_v2, convert_outputs, convert_outputs_v2
 from .featurizer import TokenFeaturizer
 from .torch_model import LSTMTagger, check_char_encoder
@@ -78,6 +79,11 @@ def check_architecture_settings(settings: dict, architecture: str = ARCHITECTURE
     for name in ("sparse_embeddings", "head_tanh_layer"):
         if not isinstance(settings[name], bool):
             fail(name, "true or false", settings[name])
+    char_heads = settings["char_heads"]
+    if not isinstance(char_heads, (list, tuple)) or not all(name in ATTRIBUTES for name in char_heads):
+        fail("char_heads", f"a list of attributes from {list(ATTRIBUTES)} (may be empty)", char_heads)
+    if char_heads and not char_rows:
+        fail("char_heads", "empty when char_rows = 0 (no character encoding to read)", char_heads)
     for name in ("dropout", "word_dropout"):
         value = settings[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
@@ -109,13 +115,15 @@ def build_lstm_tagger_model(
     char_encoder: str = MODULE_DEFAULTS["char_encoder"],
     char_bilstm_width: int = MODULE_DEFAULTS["char_bilstm_width"],
     head_tanh_layer: bool = MODULE_DEFAULTS["head_tanh_layer"],
+    char_heads: List[str] = [],
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A BiLSTM tagger over hashed word, prefix, suffix and shape features, a
     character encoder (char_rows > 0: a CNN, or a BiLSTM with char_encoder =
     "bilstm"; char_bilstm_width > 0 adds a BiLSTM beside the CNN) and the pipeline's static vectors
     (include_static_vectors) as optional extra inputs; head_tanh_layer gives
-    each output head its own residual tanh layer. docs/configs.md's option
+    each output head its own residual tanh layer; the heads of char_heads'
+    attributes (e.g. ["lemma"]) also read the character encoding directly. docs/configs.md's option
     table describes each argument; tests/test_defaults.py holds it to these defaults."""
     settings = dict(locals())
     check_architecture_settings(settings)
@@ -139,6 +147,7 @@ def build_lstm_tagger_model(
             feature_widths=widths,
             include_static_vectors=include_static_vectors,
             module_settings={name: value for name, value in settings.items() if name in MODULE_DEFAULTS},
+            char_heads=list(char_heads),
         ),
         dims={"nO": nO, "nV": None},
     )
@@ -153,9 +162,11 @@ def init(
     feature_widths: List[int],
     include_static_vectors: bool,
     module_settings: Dict[str, Any],
+    char_heads: List[str] = [],
 ) -> None:
     """Build the torch module once nO (and nV, with static vectors) is known.
-    module_settings: the builder's settings that LSTMTagger takes, by name."""
+    module_settings: the builder's settings that LSTMTagger takes, by name;
+    char_heads: attributes whose heads read the character encoding."""
     if model.layers:
         return
     head_sizes, vectors_width = output_and_vectors_widths(model, X, Y, include_static_vectors)
@@ -164,6 +175,7 @@ def init(
         feature_rows=featurizer.rows,
         feature_widths=feature_widths,
         vectors_width=vectors_width,
+        char_head_indices=char_head_indices(model, char_heads),
         **module_settings,
     )
     zero_output_layer(module)
@@ -201,12 +213,29 @@ def output_and_vectors_widths(model: Model, X, Y, include_static_vectors: bool) 
     return head_sizes, vectors_width
 
 
+def char_head_indices(model: Model, char_heads: List[str]) -> List[int]:
+    """The numbers of the heads that predict char_heads' attributes (every
+    feature's head, in morph_mode "features"), from the head layout the
+    component sets. An attribute the component does not predict (its corpus
+    has none) has no head, as it has no labels."""
+    if not char_heads:
+        return []
+    layout = model.attrs.get("head_layout")
+    if not layout:
+        raise ValueError(
+            f"The lstm_tagger model has char_heads = {char_heads}, but no head layout says which head predicts "
+            "which attribute: build it inside the lstm_tagger component."
+        )
+    return [k for k, (attr, *_rest) in enumerate(layout) if attr in char_heads]
+
+
 def zero_output_layer(module: LSTMTagger) -> None:
     # As spaCy's Softmax layers: an untrained tagger predicts the uniform
     # distribution, so label smoothing scales the first gradients exactly.
     for layer in module.output_layers():
         torch.nn.init.zeros_(layer.weight)
-        torch.nn.init.zeros_(layer.bias)
+        if layer.bias is not None:
+            torch.nn.init.zeros_(layer.bias)
 
 
 def forward(model: Model, docs: List[Doc], is_train: bool):
@@ -251,6 +280,7 @@ def build_lstm_tagger_model_v2(
     char_encoder: str = V1_DEFAULTS["char_encoder"],
     char_bilstm_width: int = V1_DEFAULTS["char_bilstm_width"],
     head_tanh_layer: bool = V1_DEFAULTS["head_tanh_layer"],
+    char_heads: List[str] = [],
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """v1's model, plus `tok2vec`: any thinc model from Docs to one row per
@@ -297,6 +327,7 @@ def build_lstm_tagger_model_v2(
             feature_widths=widths if include_hashed_features else [],
             include_static_vectors=include_static_vectors,
             module_settings={name: value for name, value in settings.items() if name in MODULE_DEFAULTS},
+            char_heads=list(char_heads),
         ),
         dims={"nO": nO, "nV": None},
         # Out of the tree until init puts it among the layers: a model
@@ -314,6 +345,7 @@ def init_v2(
     feature_widths: List[int],
     include_static_vectors: bool,
     module_settings: Dict[str, Any],
+    char_heads: List[str] = [],
 ) -> None:
     """As init, with the tok2vec initialized (as thinc's chain initializes
     its layers) and its width (nO) added to the LSTM's input. Layers:
@@ -338,6 +370,7 @@ def init_v2(
         feature_rows=featurizer.rows if feature_widths else [],
         feature_widths=feature_widths,
         vectors_width=static_width + upstream_width,
+        char_head_indices=char_head_indices(model, char_heads),
         **module_settings,
     )
     zero_output_layer(module)

@@ -5,7 +5,7 @@ ids and, optionally, characters) and gathered to tokens by an index, so a word
 that occurs fifty times in a batch is embedded once. Sequences are packed, so a
 sequence's output never depends on the other sequences in its batch.
 """
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import nn
@@ -161,6 +161,7 @@ class LSTMTagger(nn.Module):
         char_encoder: str = "cnn",
         char_bilstm_width: int = 0,
         head_tanh_layer: bool = False,
+        char_head_indices: Sequence[int] = (),
     ):
         super().__init__()
         if len(feature_rows) != len(feature_widths):
@@ -231,19 +232,55 @@ class LSTMTagger(nn.Module):
         else:
             self.head_tanh = self.head_outputs = None
             self.output = nn.Linear(lstm_width, self.n_labels)
+        # char_head_indices: these heads also read the word's character
+        # encoding directly, not only through the LSTM (UDPipe 2 feeds it to
+        # its lemma classifier: the rule to pick is mostly in the word's
+        # spelling). One Linear without bias gives those heads' extra scores.
+        self.char_head_indices = self.check_char_heads(char_head_indices)
+        if self.char_head_indices:
+            self.char_encoding_width = (
+                (self.chars.output_width if self.chars is not None else 0)
+                + (self.char_bilstm.output_width if self.char_bilstm is not None else 0)
+            )
+            self.char_to_heads = nn.Linear(
+                self.char_encoding_width, sum(self.head_sizes[k] for k in self.char_head_indices), bias=False
+            )
+        else:
+            self.char_encoding_width = 0
+            self.char_to_heads = None
+
+    def check_char_heads(self, char_head_indices: Sequence[int]) -> Tuple[int, ...]:
+        indices = tuple(char_head_indices)
+        n_heads = len(self.head_sizes)
+        if (
+            not all(isinstance(k, int) and not isinstance(k, bool) and 0 <= k < n_heads for k in indices)
+            or len(set(indices)) != len(indices)
+        ):
+            raise ValueError(
+                f"LSTMTagger: char_head_indices must be distinct head numbers from 0 to {n_heads - 1}, got {indices!r}."
+            )
+        if indices and self.chars is None:
+            raise ValueError(
+                f"LSTMTagger: char_head_indices {indices!r} needs a character encoder (char_rows > 0) for the heads to read."
+            )
+        return tuple(sorted(indices))
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        # A module pickled before char_bilstm_width or head_tanh_layer
-        # existed has neither.
-        for name in ("char_bilstm", "head_tanh", "head_outputs"):
+        # A module pickled before char_bilstm_width, head_tanh_layer or
+        # char_head_indices existed has none of them.
+        for name in ("char_bilstm", "head_tanh", "head_outputs", "char_to_heads"):
             if name not in self._modules:
                 self.__dict__.setdefault(name, None)
+        self.__dict__.setdefault("char_head_indices", ())
+        self.__dict__.setdefault("char_encoding_width", 0)
 
     def output_layers(self) -> List[nn.Linear]:
         """The Linear layers that give the scores: the one shared by every
-        head, or each head's own (head_tanh_layer)."""
-        return [self.output] if self.output is not None else list(self.head_outputs)
+        head, or each head's own (head_tanh_layer), and the one from the
+        character encoding to char_head_indices' heads."""
+        layers = [self.output] if self.output is not None else list(self.head_outputs)
+        return layers + ([self.char_to_heads] if self.char_to_heads is not None else [])
 
     def embed(
         self,
@@ -254,7 +291,20 @@ class LSTMTagger(nn.Module):
     ) -> torch.Tensor:
         """(n_tokens, input_width): word-type vectors gathered to tokens,
         then the per-token vectors."""
+        return self.embed_with_chars(features, token_index, chars, vectors)[0]
+
+    def embed_with_chars(
+        self,
+        features: torch.Tensor,
+        token_index: torch.Tensor,
+        chars: Optional[torch.Tensor],
+        vectors: Optional[torch.Tensor],
+    ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+        """embed's rows, and each token's character encoding for the heads
+        that read it (char_head_indices; None without them): a view of
+        those rows' last character columns, not a copy."""
         columns: List[torch.Tensor] = []
+        char_tokens = None
         if len(self.embeddings):
             # index_select, not tensor[index]: the backward of advanced indexing
             # accumulates repeated indices in a thread-dependent order on the CPU,
@@ -273,12 +323,16 @@ class LSTMTagger(nn.Module):
             if self.char_bilstm is not None:
                 rest.append(self.char_bilstm(chars))
         if rest:
-            columns.append(torch.index_select(torch.cat(rest, dim=1), 0, token_index))
+            gathered = torch.index_select(torch.cat(rest, dim=1), 0, token_index)
+            columns.append(gathered)
+            if self.char_to_heads is not None:
+                # The character encoders' columns come last in rest.
+                char_tokens = gathered[:, gathered.shape[1] - self.char_encoding_width:]
         if self.vectors_width:
             if vectors is None:
                 raise ValueError("LSTMTagger was built with static vectors but got none.")
             columns.append(vectors)
-        return torch.cat(columns, dim=1)
+        return torch.cat(columns, dim=1), char_tokens
 
     def forward(
         self,
@@ -300,7 +354,8 @@ class LSTMTagger(nn.Module):
             token_index = torch.arange(features.shape[0], device=features.device)
         if token_index.shape[0] == 0:
             return features.new_zeros((0, self.n_labels), dtype=torch.float32)
-        embedded = dropout(self.embed(features, token_index, chars, vectors), self.input_dropout)
+        embedded, char_tokens = self.embed_with_chars(features, token_index, chars, vectors)
+        embedded = dropout(embedded, self.input_dropout)
         lengths = lengths.cpu()
         if len(lengths) == 1 or bool((lengths == lengths[0]).all()):
             # Sequences of one length (one sentence per call, as a web service
@@ -310,7 +365,7 @@ class LSTMTagger(nn.Module):
             batch = embedded.view(len(lengths), int(lengths[0]), embedded.shape[1])
             hidden, _ = self.lstm(batch)
             flat = hidden.reshape(embedded.shape[0], hidden.shape[2])
-            return self.log_probs(flat)
+            return self.log_probs(flat, char_tokens)
         packed_rows, batch_sizes = packed_order(lengths)
         packed_rows = packed_rows.to(embedded.device)
         # The LSTM reads the tokens straight from their packed (time-major,
@@ -327,10 +382,12 @@ class LSTMTagger(nn.Module):
         unpack = torch.empty_like(packed_rows)
         unpack[packed_rows] = torch.arange(len(packed_rows), device=packed_rows.device)
         flat = torch.index_select(hidden, 0, unpack)
-        return self.log_probs(flat)
+        return self.log_probs(flat, char_tokens)
 
-    def log_probs(self, hidden: torch.Tensor) -> torch.Tensor:
-        """(n_tokens, n_labels): each head's log_softmax, side by side."""
+    def log_probs(self, hidden: torch.Tensor, char_tokens: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """(n_tokens, n_labels): each head's log_softmax, side by side.
+        hidden: the LSTM's output in token order; char_tokens: each token's
+        character encoding (embed_with_chars), for char_head_indices."""
         # Under a lower-precision autocast (the shim's training_autocast) the
         # softmax still runs in the weights' precision; a no-op otherwise.
         hidden = dropout(hidden, self.output_dropout)
@@ -345,9 +402,17 @@ class LSTMTagger(nn.Module):
             per_head = hidden.unsqueeze(1) + dropout(update, self.output_dropout)
             scores = torch.cat([out(per_head[:, k]) for k, out in enumerate(self.head_outputs)], dim=1)
         scores = scores.to(self.output_layers()[0].weight.dtype)
-        if len(self.head_sizes) == 1:
+        if len(self.head_sizes) == 1 and self.char_to_heads is None:
             return torch.log_softmax(scores, dim=-1)
-        return torch.cat([torch.log_softmax(s, dim=-1) for s in scores.split(self.head_sizes, dim=1)], dim=1)
+        per_head = list(scores.split(self.head_sizes, dim=1))
+        if self.char_to_heads is not None:
+            if char_tokens is None:
+                raise ValueError("LSTMTagger was built with char_head_indices but got no character encoding.")
+            extra = self.char_to_heads(dropout(char_tokens, self.output_dropout)).to(scores.dtype)
+            sizes = [self.head_sizes[k] for k in self.char_head_indices]
+            for k, head_extra in zip(self.char_head_indices, extra.split(sizes, dim=1)):
+                per_head[k] = per_head[k] + head_extra
+        return torch.cat([torch.log_softmax(s, dim=-1) for s in per_head], dim=1)
 
 
 def packed_order(lengths: torch.Tensor):

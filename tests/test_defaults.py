@@ -80,8 +80,10 @@ def test_the_torch_module_keeps_the_architectures_defaults():
         "char_filters", "sparse_embeddings", "char_end_positions", "char_encoder", "char_bilstm_width",
         "head_tanh_layer",
     }
-    # vectors_width is set from the pipeline's vectors (include_static_vectors).
-    assert module_defaults.keys() == shared | {"vectors_width"} and module_defaults["vectors_width"] == 0
+    # vectors_width is set from the pipeline's vectors (include_static_vectors),
+    # char_head_indices from char_heads and the component's heads.
+    assert module_defaults.keys() == shared | {"vectors_width", "char_head_indices"}
+    assert module_defaults["vectors_width"] == 0 and module_defaults["char_head_indices"] == () and DEFAULTS["char_heads"] == []
     assert {name: module_defaults[name] for name in shared} == {name: DEFAULTS[name] for name in shared}
 
 

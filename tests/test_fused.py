@@ -107,6 +107,9 @@ def module_and_inputs(seed=0, n_words=30, lengths=(5, 1, 0, 12, 7), chars=True, 
         {"char_bilstm_width": 4, "lengths": (30, 1, 2, 17, 0, 9, 3, 25, 1, 1), "empty_word": True},
         {"head_tanh_layer": True},
         {"head_tanh_layer": True, "n_labels": 5, "bidirectional": False},
+        {"char_head_indices": [2]},
+        {"char_head_indices": [0, 2], "char_bilstm_width": 4, "head_tanh_layer": True},
+        {"char_head_indices": [0], "n_labels": 5},
     ],
 )
 @needs_runtime
@@ -191,11 +194,15 @@ def test_modules_the_graph_does_not_cover_say_why():
     with_heads = module_and_inputs(head_tanh_layer=True)[0]
     with_heads.head_outputs.append(torch.nn.Linear(12, 2))
     assert "head_outputs.3" in fused.unsupported(with_heads)
+    assert fused.unsupported(module_and_inputs(char_head_indices=[1])[0]) is None
+    with_char_bias = module_and_inputs(char_head_indices=[1])[0]
+    with_char_bias.char_to_heads.bias = torch.nn.Parameter(torch.zeros(3))
+    assert fused.unsupported(with_char_bias) == "'char_to_heads' holds parameters ['weight', 'bias'], the graph reads ['weight']"
 
 
 class TaggerWithAnExtraStep(LSTMTagger):
-    def log_probs(self, hidden):
-        return super().log_probs(hidden * 2)
+    def log_probs(self, hidden, char_tokens=None):
+        return super().log_probs(hidden * 2, char_tokens)
 
 
 def new_parameter(module):
@@ -223,6 +230,10 @@ def float64(module):
     module.double()
 
 
+def output_without_bias(module):
+    module.output.bias = None
+
+
 def padding_renormalized(module):
     module.embeddings[1].max_norm = 1.0
 
@@ -237,6 +248,7 @@ def padding_renormalized(module):
         (forward_hook, "'output' has forward hooks"),
         (float64, "'embeddings.0.weight' holds torch.float64 weights, the graph float32 ones"),
         (padding_renormalized, "an embedding table with max_norm (rows renormalized at lookup)"),
+        (output_without_bias, "'output' holds parameters ['weight'], the graph reads ['weight', 'bias']"),
     ],
 )
 def test_the_graph_covers_an_allow_list_anything_else_is_refused(change, reason):
