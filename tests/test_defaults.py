@@ -118,6 +118,7 @@ def test_default_config_file_uses_the_defaults():
         ("char_encoder", "gru", "char_encoder must be 'cnn' or 'bilstm'"),
         ("char_bilstm_width", 3, "char_bilstm_width must be even"),
         ("char_bilstm_width", -2, "char_bilstm_width must be 0 .none. or an even integer >= 2"),
+        ("char_heads", ["lemmas"], "char_heads must be a list of attributes from .'tag', 'pos', 'morph', 'lemma'."),
     ],
 )
 def test_model_settings_that_cannot_work_are_refused_when_built(option, value, message):
@@ -137,6 +138,17 @@ def test_char_bilstm_settings_that_cannot_work_are_refused(settings, message):
     nlp = spacy.blank("en")
     with pytest.raises(ValueError, match=f"{re.escape(ARCHITECTURE)}: {message}"):
         nlp.add_pipe("lstm_tagger", config={"model": {"char_encoder": "bilstm", **settings}})
+
+
+def test_char_heads_need_the_character_encoder():
+    nlp = spacy.blank("en")
+    with pytest.raises(ValueError, match=re.escape(f"{ARCHITECTURE}: char_heads must be empty when char_rows = 0")):
+        nlp.add_pipe("lstm_tagger", config={"model": {"char_rows": 0, "char_heads": ["lemma"]}})
+
+
+def test_char_heads_outside_the_component_say_what_is_missing():
+    with pytest.raises(ValueError, match="char_heads = .'lemma'., but no head layout says which head"):
+        build_default_model(char_heads=["lemma"])
 
 
 def test_char_length_is_free_without_the_character_cnn():

@@ -196,6 +196,30 @@ def test_the_component_learns_lemmas_beside_tags(lemmatizer):
     assert scores["lemma_acc"] > 0.8 and scores["tag_acc"] > 0.9
 
 
+def test_the_lemma_head_reads_the_characters_with_char_heads_and_keeps_it_through_save_and_load(tmp_path):
+    model = {**TINY_MODEL, "char_rows": 100, "char_width": 8, "char_filters": 16, "char_heads": ["lemma"]}
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", config={"model": model, "attr": ["tag", "lemma"], "confidence": "all"})
+    examples = lemma_examples(nlp, TRAIN)
+    spacy.util.fix_random_seed(0)
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(60):
+        nlp.update(examples, sgd=optimizer)
+    module = nlp.get_pipe("lstm_tagger").model.layers[0].shims[0]._model
+    # The second head (lemma) reads the characters; the first (tag) does not.
+    assert module.char_head_indices == (1,)
+    assert module.char_to_heads.out_features == len(nlp.get_pipe("lstm_tagger").label_data["lemma"])
+    assert module.char_to_heads.weight.abs().sum() > 0
+    doc = nlp(Doc(nlp.vocab, words="The dogs were walking in Ankara".split()))
+    assert [t.lemma_ for t in doc] == ["the", "dog", "be", "walk", "in", "Ankara"]
+    nlp.to_disk(tmp_path / "nlp")
+    loaded = spacy.load(tmp_path / "nlp")
+    assert loaded.get_pipe("lstm_tagger").model.layers[0].shims[0]._model.char_head_indices == (1,)
+    again = loaded(Doc(loaded.vocab, words=[t.text for t in doc]))
+    assert [t.lemma_ for t in again] == [t.lemma_ for t in doc]
+    numpy.testing.assert_allclose(again._.lemma_probs, doc._.lemma_probs, atol=1e-6)
+
+
 def test_lemmas_respect_overwrite(lemmatizer, tmp_path):
     nlp, _ = lemmatizer
     doc = nlp(Doc(nlp.vocab, words=["The", "dogs"], lemmas=["THE", ""]))

@@ -212,6 +212,47 @@ def test_each_head_reads_the_lstm_through_its_own_residual_tanh_layer():
     assert plain.head_tanh is None and plain.head_outputs is None and plain.output.out_features == 7
 
 
+def test_char_heads_read_the_character_encoding_beside_the_lstm():
+    module = make_module(
+        n_labels=[3, 4, 5], char_rows=30, char_width=4, char_filters=6, char_bilstm_width=4, char_head_indices=[2, 0]
+    )
+    assert module.char_head_indices == (0, 2) and module.char_to_heads.bias is None
+    torch.nn.init.normal_(module.char_to_heads.weight)
+    features, chars = char_inputs()
+    out = module(features, torch.tensor([4, 5]), chars=chars)
+    # Heads 0 and 2: the output layer over the LSTM's output plus the one
+    # bias-free Linear over the word's CNN and char BiLSTM encodings (its
+    # rows: head 0's 3 labels, then head 2's 5); head 1 reads the LSTM alone.
+    hidden = module.lstm(module.embed(features, torch.arange(9), chars, None)[:4].unsqueeze(0))[0][0]
+    encoding = torch.cat([module.chars(chars), module.char_bilstm(chars)], dim=1)[:4]
+    assert encoding.shape[1] == module.char_encoding_width == 6 + 4
+    base, extra = module.output(hidden), encoding @ module.char_to_heads.weight.T
+    expected = [base[:, :3] + extra[:, :3], base[:, 3:7], base[:, 7:] + extra[:, 3:]]
+    for columns, scores in zip((slice(0, 3), slice(3, 7), slice(7, 12)), expected):
+        assert torch.allclose(out[:4, columns], torch.log_softmax(scores, dim=1), atol=1e-5)
+    assert_batch_invariant_then_backward(module, features, chars)
+    # The loss read head 0: its rows of the Linear learn, head 2's do not.
+    grad = module.char_to_heads.weight.grad
+    assert grad[:3].abs().sum() > 0 and grad[3:].abs().sum() == 0
+    # Off (the default): the heads read the LSTM alone.
+    plain = make_module(n_labels=[3, 4], char_rows=30, char_width=4)
+    assert plain.char_to_heads is None and plain.char_head_indices == ()
+
+
+@pytest.mark.parametrize(
+    "settings,message",
+    [
+        ({"char_head_indices": [1]}, r"char_head_indices must be distinct head numbers from 0 to 0, got \(1,\)"),
+        ({"n_labels": [3, 4], "char_head_indices": [1, 1]}, r"char_head_indices must be distinct head numbers from 0 to 1, got \(1, 1\)"),
+        ({"char_head_indices": [True]}, r"char_head_indices must be distinct head numbers from 0 to 0, got \(True,\)"),
+        ({"char_rows": 0, "char_head_indices": [0]}, r"char_head_indices \(0,\) needs a character encoder \(char_rows > 0\)"),
+    ],
+)
+def test_char_head_indices_are_checked(settings, message):
+    with pytest.raises(ValueError, match="^LSTMTagger: " + message):
+        make_module(**{"char_rows": 30, "char_width": 4, **settings})
+
+
 def test_head_tanh_layer_must_be_a_bool():
     with pytest.raises(ValueError, match="^LSTMTagger: head_tanh_layer must be true or false, got 1"):
         make_module(head_tanh_layer=1)
@@ -220,11 +261,15 @@ def test_head_tanh_layer_must_be_a_bool():
 def test_a_module_pickled_before_char_bilstm_width_or_head_tanh_layer_loads_without_them():
     module = make_module(char_rows=30, char_width=4)
     state = module.__getstate__()
-    for name in ("char_bilstm", "head_tanh", "head_outputs"):
-        del state[name]
+    for name in ("char_bilstm", "head_tanh", "head_outputs", "char_to_heads", "char_head_indices", "char_encoding_width"):
+        if name in state:
+            del state[name]
+        else:
+            del state["_modules"][name]
     restored = LSTMTagger.__new__(LSTMTagger)
     restored.__setstate__(state)
     assert restored.char_bilstm is None and restored.head_tanh is None and restored.head_outputs is None
+    assert restored.char_to_heads is None and restored.char_head_indices == ()
     features = random_features(4, 4)
     chars = torch.randint(1, 30, (4, 5), generator=torch.Generator().manual_seed(5))
     assert torch.equal(restored.eval()(features, torch.tensor([4]), chars=chars), module.eval()(features, torch.tensor([4]), chars=chars))
