@@ -179,10 +179,6 @@ def _lstm_weights(lstm: nn.LSTM, layer: int) -> dict:
     return {"w": stacked(["weight_ih"]), "r": stacked(["weight_hh"]), "b": stacked(["bias_ih", "bias_hh"])}
 
 
-def _outputs(nodes) -> set:
-    return {output for made in nodes for output in made.output}
-
-
 def build_graph(module: LSTMTagger) -> bytes:
     """The module's eval-mode forward as a serialized ONNX model.
 
@@ -314,7 +310,7 @@ def build_graph(module: LSTMTagger) -> bytes:
         # As LSTMTagger.log_probs: the char_head_indices heads' scores also
         # read each token's character encoding. One product over every
         # column, zero in the other heads' columns.
-        char_columns = [name for name in ("char_pooled", "char_bilstm_states") if name in _outputs(nodes)]
+        char_columns = ["char_pooled"] + (["char_bilstm_states"] if module.char_bilstm is not None else [])
         char_words = node("Concat", char_columns, "char_encoding", axis=1) if len(char_columns) > 1 else char_columns[0]
         char_tokens = node("Gather", [char_words, "token_index"], "char_tokens", axis=0)
         weight = numpy.zeros((module.char_encoding_width, module.n_labels), "float32")
