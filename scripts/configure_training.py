@@ -23,7 +23,8 @@ train` takes them) or `section.key=value`, and writes OUTPUT_CFG with:
   evaluation (--log), which scripts/check_training.py reads;
 - with --model-size auto, on a treebank of fewer than SMALL_TREEBANK_WORDS
   training words, the lstm_tagger model's SMALL_TREEBANK_MODEL settings (a
-  character BiLSTM beside the CNN), except where an override sets them.
+  character BiLSTM beside the CNN, read by the FEATS and lemma heads too),
+  except where an override sets them.
 """
 import argparse
 import inspect
@@ -44,15 +45,18 @@ from spacy_lstm_tagger.thinc_model import MODULE_DEFAULTS
 ATTRS = ("tag", "pos", "morph", "lemma")
 MIN_EVALUATIONS = 10
 # The model for a small treebank (--model-size auto): a character BiLSTM of
-# 128 (64 each way) beside the char CNN. On Hungarian-Szeged and Uyghur-UDT
-# (about 20k training words each) it raised dev UFeats and LEMMA on both and
-# UPOS on Hungarian, Uyghur's UPOS level (BENCHMARKS.md, "Characters read
-# twice"), for 1.24x the update's
-# cost; on EWT (205k words) it did not gain, so there the config's model
-# stays. UDPipe 2.0 also sizes its model by treebank size (a wider LSTM below
-# 50k words).
+# 128 (64 each way) beside the char CNN, and the FEATS and lemma heads
+# reading the characters directly (char_heads). On Hungarian-Szeged and
+# Uyghur-UDT (about 20k training words each) the BiLSTM raised dev UFeats and
+# LEMMA on both and UPOS on Hungarian, Uyghur's UPOS level (BENCHMARKS.md,
+# "Characters read twice"), for 1.24x the update's cost; char_heads then
+# raised dev UFeats (+1.42, +0.11) and LEMMA (+0.70, +0.35) on both for 0.1
+# of Uyghur's XPOS and UPOS, at 1.04x ("The heads read the characters").
+# On EWT (205k words) neither gained, so there the config's model stays.
+# UDPipe 2.0 also sizes its model by treebank size (a wider LSTM below 50k
+# words).
 SMALL_TREEBANK_WORDS = 50_000
-SMALL_TREEBANK_MODEL = {"char_bilstm_width": 128}
+SMALL_TREEBANK_MODEL = {"char_bilstm_width": 128, "char_heads": ["morph", "lemma"]}
 MODEL_SIZES = ("auto", "config")
 LSTM_TAGGER_ARCHITECTURES = ("spacy_lstm_tagger.LSTMTagger.v1", "spacy_lstm_tagger.LSTMTagger.v2")
 

@@ -186,7 +186,9 @@ def test_model_size_auto_adds_the_char_bilstm_below_50k_treebank_words(tmp_path)
     # An override of the setting wins.
     info, model = model_settings(tmp_path, [20] * 1500, "auto", {"components.lstm_tagger.model.char_bilstm_width": 64})
     assert model["char_bilstm_width"] == 64 and model["char_encoder"] == "cnn"
-    assert info["model_sizes"] == {}
+    assert info["model_sizes"] == {key: value for key, value in small.items() if key != "char_bilstm_width"}
+    info, model = model_settings(tmp_path, [20] * 1500, "auto", {"components.lstm_tagger.model.char_heads": ["lemma"]})
+    assert model["char_heads"] == ["lemma"] and model["char_bilstm_width"] == small["char_bilstm_width"]
     # The settings it writes build (and the architecture checks them).
     spacy.blank("en").add_pipe("lstm_tagger", config={"model": dict(model_settings(tmp_path, [20] * 1500, "auto")[1])})
     # "config" keeps the config's sizes, and so does auto from 50,000 words on.
