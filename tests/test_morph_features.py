@@ -257,3 +257,16 @@ def test_missing_morph_annotation_trains_no_feature_head():
     loss, d_scores = tagger.get_loss(examples[3:], tagger.predict(docs))
     morph_columns = [h.columns for h in tagger._heads() if h.attr == "morph"]
     assert all(not d_scores[0][:, columns].any() for columns in morph_columns)
+
+
+def test_char_heads_morph_feeds_every_feature_head_in_features_mode():
+    nlp = spacy.blank("en")
+    model = {**TINY_MODEL, "char_rows": 100, "char_width": 8, "char_filters": 16, "char_heads": ["morph"]}
+    tagger = nlp.add_pipe("lstm_tagger", config={"model": model, "attr": ALL, "morph_mode": "features"})
+    nlp.initialize(lambda: ud_examples(nlp))
+    module = tagger.model.layers[0].shims[0]._model
+    heads = tagger._heads()
+    morph_heads = tuple(k for k, head in enumerate(heads) if head.attr == "morph")
+    # One head per feature, every one of them reading the characters; tag and pos do not.
+    assert len(morph_heads) > 1 and module.char_head_indices == morph_heads
+    assert module.char_to_heads.out_features == sum(len(heads[k].labels) for k in morph_heads)
