@@ -122,6 +122,8 @@ class LSTMTagger(nn.Module):
     share one Linear layer (head_tanh_layer: each has its own residual tanh
     layer and Linear); each head's columns are normalized on their own,
     so the output is one log-probability distribution per head, side by side.
+    char_head_indices: heads whose scores also read each word's character
+    encoding directly (one bias-free Linear), beside the LSTM's output.
 
     sparse_embeddings: the feature tables give sparse gradients (see
     nn.Embedding); the character table stays dense.
@@ -236,7 +238,7 @@ class LSTMTagger(nn.Module):
         # encoding directly, not only through the LSTM (UDPipe 2 feeds it to
         # its lemma classifier: the rule to pick is mostly in the word's
         # spelling). One Linear without bias gives those heads' extra scores.
-        self.char_head_indices = self.check_char_heads(char_head_indices)
+        self.char_head_indices = self._checked_char_head_indices(char_head_indices)
         if self.char_head_indices:
             self.char_encoding_width = (
                 (self.chars.output_width if self.chars is not None else 0)
@@ -249,7 +251,9 @@ class LSTMTagger(nn.Module):
             self.char_encoding_width = 0
             self.char_to_heads = None
 
-    def check_char_heads(self, char_head_indices: Sequence[int]) -> Tuple[int, ...]:
+    def _checked_char_head_indices(self, char_head_indices: Sequence[int]) -> Tuple[int, ...]:
+        """The head numbers, sorted; ValueError for one out of range, twice,
+        or without a character encoder to read."""
         indices = tuple(char_head_indices)
         n_heads = len(self.head_sizes)
         if (
