@@ -25,7 +25,7 @@ IR_VERSION = 8
 _KNOWN_ATTRIBUTES = {
     LSTMTagger: {
         "head_sizes", "n_labels", "word_dropout", "vectors_width", "chars", "char_bilstm", "head_tanh", "head_outputs",
-        "output", "char_head_indices", "char_encoding_width", "char_to_heads",
+        "output", "char_head_indices", "char_to_heads",
     },
     CharCNN: {"end_positions", "output_width"},
     CharBiLSTM: {"output_width"},
@@ -313,7 +313,7 @@ def build_graph(module: LSTMTagger) -> bytes:
         char_columns = ["char_pooled"] + (["char_bilstm_states"] if module.char_bilstm is not None else [])
         char_words = node("Concat", char_columns, "char_encoding", axis=1) if len(char_columns) > 1 else char_columns[0]
         char_tokens = node("Gather", [char_words, "token_index"], "char_tokens", axis=0)
-        weight = numpy.zeros((module.char_encoding_width, module.n_labels), "float32")
+        weight = numpy.zeros((module.char_to_heads.in_features, module.n_labels), "float32")
         starts = numpy.cumsum([0, *module.head_sizes])
         given = _array(module.char_to_heads.weight).T
         row = 0

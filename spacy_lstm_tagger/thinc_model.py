@@ -280,7 +280,7 @@ def build_lstm_tagger_model_v2(
     char_encoder: str = V1_DEFAULTS["char_encoder"],
     char_bilstm_width: int = V1_DEFAULTS["char_bilstm_width"],
     head_tanh_layer: bool = V1_DEFAULTS["head_tanh_layer"],
-    char_heads: List[str] = [],
+    char_heads: List[str] = V1_DEFAULTS["char_heads"],
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """v1's model, plus `tok2vec`: any thinc model from Docs to one row per

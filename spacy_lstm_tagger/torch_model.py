@@ -204,12 +204,11 @@ class LSTMTagger(nn.Module):
         # "Characters read twice").
         self.char_bilstm = CharBiLSTM(char_rows, char_width, char_bilstm_width // 2) if char_bilstm_width else None
         self.vectors_width = vectors_width
-        input_width = (
-            sum(feature_widths)
-            + (self.chars.output_width if char_rows else 0)
-            + (self.char_bilstm.output_width if char_bilstm_width else 0)
-            + vectors_width
+        # The character encoders' output, side by side (what char_head_indices' heads read too).
+        char_encoding_width = (self.chars.output_width if char_rows else 0) + (
+            self.char_bilstm.output_width if char_bilstm_width else 0
         )
+        input_width = sum(feature_widths) + char_encoding_width + vectors_width
         self.input_dropout = nn.Dropout(dropout)
         self.lstm = nn.LSTM(
             input_width,
@@ -239,17 +238,11 @@ class LSTMTagger(nn.Module):
         # its lemma classifier: the rule to pick is mostly in the word's
         # spelling). One Linear without bias gives those heads' extra scores.
         self.char_head_indices = self._checked_char_head_indices(char_head_indices)
-        if self.char_head_indices:
-            self.char_encoding_width = (
-                (self.chars.output_width if self.chars is not None else 0)
-                + (self.char_bilstm.output_width if self.char_bilstm is not None else 0)
-            )
-            self.char_to_heads = nn.Linear(
-                self.char_encoding_width, sum(self.head_sizes[k] for k in self.char_head_indices), bias=False
-            )
-        else:
-            self.char_encoding_width = 0
-            self.char_to_heads = None
+        self.char_to_heads = (
+            nn.Linear(char_encoding_width, sum(self.head_sizes[k] for k in self.char_head_indices), bias=False)
+            if self.char_head_indices
+            else None
+        )
 
     def _checked_char_head_indices(self, char_head_indices: Sequence[int]) -> Tuple[int, ...]:
         """The head numbers, sorted; ValueError for one out of range, twice,
@@ -277,7 +270,6 @@ class LSTMTagger(nn.Module):
             if name not in self._modules:
                 self.__dict__.setdefault(name, None)
         self.__dict__.setdefault("char_head_indices", ())
-        self.__dict__.setdefault("char_encoding_width", 0)
 
     def output_layers(self) -> List[nn.Linear]:
         """The Linear layers that give the scores: the one shared by every
@@ -292,21 +284,11 @@ class LSTMTagger(nn.Module):
         token_index: torch.Tensor,
         chars: Optional[torch.Tensor],
         vectors: Optional[torch.Tensor],
-    ) -> torch.Tensor:
-        """(n_tokens, input_width): word-type vectors gathered to tokens,
-        then the per-token vectors."""
-        return self.embed_with_chars(features, token_index, chars, vectors)[0]
-
-    def embed_with_chars(
-        self,
-        features: torch.Tensor,
-        token_index: torch.Tensor,
-        chars: Optional[torch.Tensor],
-        vectors: Optional[torch.Tensor],
     ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
-        """embed's rows, and each token's character encoding for the heads
-        that read it (char_head_indices; None without them): a view of
-        those rows' last character columns, not a copy."""
+        """(n_tokens, input_width): word-type vectors gathered to tokens,
+        then the per-token vectors; and each token's character encoding for
+        the heads that read it (char_head_indices; None without them), a
+        view of those rows' last character columns, not a copy."""
         columns: List[torch.Tensor] = []
         char_tokens = None
         if len(self.embeddings):
@@ -331,7 +313,7 @@ class LSTMTagger(nn.Module):
             columns.append(gathered)
             if self.char_to_heads is not None:
                 # The character encoders' columns come last in rest.
-                char_tokens = gathered[:, gathered.shape[1] - self.char_encoding_width:]
+                char_tokens = gathered[:, gathered.shape[1] - self.char_to_heads.in_features:]
         if self.vectors_width:
             if vectors is None:
                 raise ValueError("LSTMTagger was built with static vectors but got none.")
@@ -358,7 +340,7 @@ class LSTMTagger(nn.Module):
             token_index = torch.arange(features.shape[0], device=features.device)
         if token_index.shape[0] == 0:
             return features.new_zeros((0, self.n_labels), dtype=torch.float32)
-        embedded, char_tokens = self.embed_with_chars(features, token_index, chars, vectors)
+        embedded, char_tokens = self.embed(features, token_index, chars, vectors)
         embedded = dropout(embedded, self.input_dropout)
         lengths = lengths.cpu()
         if len(lengths) == 1 or bool((lengths == lengths[0]).all()):
@@ -391,7 +373,7 @@ class LSTMTagger(nn.Module):
     def log_probs(self, hidden: torch.Tensor, char_tokens: Optional[torch.Tensor] = None) -> torch.Tensor:
         """(n_tokens, n_labels): each head's log_softmax, side by side.
         hidden: the LSTM's output in token order; char_tokens: each token's
-        character encoding (embed_with_chars), for char_head_indices."""
+        character encoding (embed), for char_head_indices."""
         # Under a lower-precision autocast (the shim's training_autocast) the
         # softmax still runs in the weights' precision; a no-op otherwise.
         hidden = dropout(hidden, self.output_dropout)

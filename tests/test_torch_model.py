@@ -174,7 +174,7 @@ def test_a_char_bilstm_beside_the_cnn_adds_its_final_states_to_the_cnns_max():
     assert module.chars.output_width == 5 and module.char_bilstm.output_width == 6
     assert module.lstm.input_size == sum(t.embedding_dim for t in module.embeddings) + 5 + 6
     features, chars = char_inputs()
-    embedded = module.embed(features, torch.arange(9), chars, None)
+    embedded, _ = module.embed(features, torch.arange(9), chars, None)
     # After the hashed features: the CNN's columns, then the BiLSTM's, each
     # what the encoder alone gives.
     width = embedded.shape[1]
@@ -196,7 +196,7 @@ def test_each_head_reads_the_lstm_through_its_own_residual_tanh_layer():
     assert torch.allclose(out[:, 3:].exp().sum(dim=1), torch.ones(9), atol=1e-5)
     # Head k: its output layer over x + tanh(W_k x + b_k), x the LSTM's
     # output for the token; W_k is rows k*width..(k+1)*width of the one Linear.
-    hidden = module.lstm(module.embed(features, torch.arange(9), chars, None)[:4].unsqueeze(0))[0][0]
+    hidden = module.lstm(module.embed(features, torch.arange(9), chars, None)[0][:4].unsqueeze(0))[0][0]
     width = hidden.shape[1]
     for k, (columns, head) in enumerate(zip((slice(0, 3), slice(3, 7)), module.head_outputs)):
         rows = slice(k * width, (k + 1) * width)
@@ -223,9 +223,9 @@ def test_char_heads_read_the_character_encoding_beside_the_lstm():
     # Heads 0 and 2: the output layer over the LSTM's output plus the one
     # bias-free Linear over the word's CNN and char BiLSTM encodings (its
     # rows: head 0's 3 labels, then head 2's 5); head 1 reads the LSTM alone.
-    hidden = module.lstm(module.embed(features, torch.arange(9), chars, None)[:4].unsqueeze(0))[0][0]
+    hidden = module.lstm(module.embed(features, torch.arange(9), chars, None)[0][:4].unsqueeze(0))[0][0]
     encoding = torch.cat([module.chars(chars), module.char_bilstm(chars)], dim=1)[:4]
-    assert encoding.shape[1] == module.char_encoding_width == 6 + 4
+    assert encoding.shape[1] == module.char_to_heads.in_features == 6 + 4
     base, extra = module.output(hidden), encoding @ module.char_to_heads.weight.T
     expected = [base[:, :3] + extra[:, :3], base[:, 3:7], base[:, 7:] + extra[:, 3:]]
     for columns, scores in zip((slice(0, 3), slice(3, 7), slice(7, 12)), expected):
@@ -261,7 +261,7 @@ def test_head_tanh_layer_must_be_a_bool():
 def test_a_module_pickled_before_char_bilstm_width_or_head_tanh_layer_loads_without_them():
     module = make_module(char_rows=30, char_width=4)
     state = module.__getstate__()
-    for name in ("char_bilstm", "head_tanh", "head_outputs", "char_to_heads", "char_head_indices", "char_encoding_width"):
+    for name in ("char_bilstm", "head_tanh", "head_outputs", "char_to_heads", "char_head_indices"):
         if name in state:
             del state[name]
         else:
