@@ -154,7 +154,9 @@ def test_explicit_eval_frequency_override_is_kept(tmp_path):
         "pos",
         {"paths.train": str(tmp_path / "train.spacy"), "training.eval_frequency": 1000},
     )
-    assert info["eval_frequency"] == 1000 and info["updates"] == 5001
+    # The config's max_steps, plus spaCy's evaluation at update 0.
+    max_steps = util.load_config(ROOT / "configs" / "default.cfg")["training"]["max_steps"]
+    assert info["eval_frequency"] == 1000 and info["updates"] == max_steps + 1
     assert util.load_config(tmp_path / "config.cfg")["training"]["eval_frequency"] == 1000
 
 
