@@ -2,6 +2,7 @@
 
     python scripts/configure_training.py CONFIG OUTPUT_CFG --attr tag_pos_morph
         [--max-eval-frequency 200] [--log training/x/train-log.jsonl]
+        [--model-size auto] [--learn-rate 0.002]
         [--paths.train corpus/converted/train --nlp.lang en ...]
         [section.key=value ...]
 
@@ -24,7 +25,11 @@ train` takes them) or `section.key=value`, and writes OUTPUT_CFG with:
 - with --model-size auto, on a treebank of fewer than SMALL_TREEBANK_WORDS
   training words, the lstm_tagger model's SMALL_TREEBANK_MODEL settings (a
   character BiLSTM beside the CNN, read by the FEATS and lemma heads too),
-  except where an override sets them.
+  except where an override sets them;
+- with --learn-rate RATE, the rate training starts from (the learn-rate
+  schedule's initial_rate, or the optimizer's learn_rate where the config
+  gives a number), unless an override sets it. project.yml keeps its own
+  rate beside its own max_steps: a schedule is the two together.
 """
 import argparse
 import inspect
@@ -164,6 +169,33 @@ def choose_model_sizes(config, overrides: Dict, treebank_words: int, model_size:
     return {key: value for key, value in SMALL_TREEBANK_MODEL.items() if prefix + key not in overrides}
 
 
+def set_learn_rate(config, overrides: Dict, rate: Optional[float]) -> Optional[float]:
+    """Sets the rate training starts from to `rate`: the initial_rate of the
+    config's learn-rate schedule, or its learn_rate where that is a number.
+    Returns the rate set; None where `rate` is None or an override sets it."""
+    if rate is None:
+        return None
+    if not rate > 0:
+        raise ValueError(f"--learn-rate must be a number above 0, got {rate!r}.")
+    optimizer = config["training"]["optimizer"]
+    learn_rate = optimizer.get("learn_rate")
+    if isinstance(learn_rate, dict) and "initial_rate" in learn_rate:
+        if "training.optimizer.learn_rate.initial_rate" in overrides:
+            return None
+        learn_rate["initial_rate"] = rate
+    elif isinstance(learn_rate, (int, float)) and not isinstance(learn_rate, bool):
+        if "training.optimizer.learn_rate" in overrides:
+            return None
+        optimizer["learn_rate"] = rate
+    else:
+        raise ValueError(
+            "--learn-rate sets the initial_rate of training.optimizer.learn_rate, or the rate itself where it is "
+            f"a number; this config's is {learn_rate!r}. Set the rate with a config override instead "
+            "(project.yml: --vars.train_overrides)."
+        )
+    return rate
+
+
 def choose_eval_frequency(updates: Optional[int], max_frequency: int) -> int:
     if updates is None:
         return max_frequency
@@ -179,6 +211,7 @@ def configure(
     max_eval_frequency: int = 200,
     log_path: Optional[str] = None,
     model_size: str = "config",
+    learn_rate: Optional[float] = None,
 ):
     attrs = parse_attr(attr)
     config = util.load_config(config_path, overrides=overrides, interpolate=False)
@@ -198,6 +231,7 @@ def configure(
     counts = count_updates(config.interpolate())
     sizes = choose_model_sizes(config, overrides, counts["treebank_words"], model_size)
     config["components"]["lstm_tagger"]["model"].update(sizes)
+    rate = set_learn_rate(config, overrides, learn_rate)
     if "training.eval_frequency" in overrides:
         frequency = overrides["training.eval_frequency"]
     else:
@@ -219,7 +253,9 @@ def configure(
         Path(log_path).unlink(missing_ok=True)
     Path(output_path).parent.mkdir(parents=True, exist_ok=True)
     config.to_disk(output_path)
-    return {**counts, "attrs": attrs, "lang": lang, "eval_frequency": frequency, "model_sizes": sizes}
+    return {
+        **counts, "attrs": attrs, "lang": lang, "eval_frequency": frequency, "model_sizes": sizes, "learn_rate": rate,
+    }
 
 
 def main(argv=None):
@@ -235,12 +271,17 @@ def main(argv=None):
         "--model-size", choices=MODEL_SIZES, default="config",
         help=f"auto: the small-treebank model below {SMALL_TREEBANK_WORDS} training words; config: the config's sizes",
     )
+    parser.add_argument(
+        "--learn-rate", type=float,
+        help="the rate training starts from (the schedule's initial_rate); default: the config's",
+    )
     args, rest = parser.parse_known_args(argv)
     try:
         overrides = parse_config_overrides(override_args(rest))
         info = configure(
             args.config, args.output, args.attr, overrides,
             max_eval_frequency=args.max_eval_frequency, log_path=args.log, model_size=args.model_size,
+            learn_rate=args.learn_rate,
         )
     except (ValueError, OSError) as err:
         sys.exit(f"configure_training: {err}")
@@ -250,6 +291,8 @@ def main(argv=None):
         model = f"small-treebank model ({info['treebank_words']} < {SMALL_TREEBANK_WORDS} treebank words): {sizes}"
     else:
         model = "the config's model sizes"
+    if info["learn_rate"] is not None:
+        model += f"; learn rate {info['learn_rate']}"
     print(
         f"{args.output}: attr {info['attrs']}, lang {info['lang']}, {info['words']} training words in {info['docs']} docs, "
         f"{info['updates_per_epoch']} updates per epoch, {updates} updates, "

@@ -3,6 +3,7 @@ with scripts/configure_training.py and scripts/check_training.py."""
 import copy
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -215,13 +216,49 @@ def test_model_size_auto_refuses_a_model_it_cannot_size(tmp_path):
         )
 
 
-def test_project_passes_model_size_to_configure(tmp_path):
+def test_project_passes_model_size_and_learn_rate_to_configure(tmp_path):
     copy_project(tmp_path)
-    project = load_project_config(tmp_path, overrides={"vars.model_size": "config"})
-    assert srsly.read_yaml(ROOT / "project.yml")["vars"]["model_size"] == "auto"
+    project = load_project_config(tmp_path, overrides={"vars.model_size": "config", "vars.learn_rate": 0.003})
+    shipped = srsly.read_yaml(ROOT / "project.yml")["vars"]
+    assert shipped["model_size"] == "auto" and shipped["learn_rate"] == 0.002
     configure = next(cmd for cmd in project["commands"] if cmd["name"] == "train")["script"][0]
     args = split_command(configure)
     assert args[args.index("--model-size") + 1] == "config"
+    assert args[args.index("--learn-rate") + 1] == "0.003"
+
+
+def test_learn_rate_sets_the_schedules_initial_rate_unless_an_override_does(tmp_path):
+    """project.yml keeps its own rate (with its own max_steps) whatever the
+    config's: configure_training --learn-rate."""
+    write_docbin(tmp_path / "train.spacy", [20] * 30)
+
+    def configured(config=ROOT / "configs" / "default.cfg", overrides=(), learn_rate=0.002):
+        info = configure_training.configure(
+            config, tmp_path / "out.cfg", "pos", {"paths.train": str(tmp_path / "train.spacy"), **dict(overrides)},
+            learn_rate=learn_rate,
+        )
+        return info["learn_rate"], util.load_config(tmp_path / "out.cfg")["training"]["optimizer"]["learn_rate"]
+
+    shipped = util.load_config(ROOT / "configs" / "default.cfg")["training"]["optimizer"]["learn_rate"]
+    assert shipped["initial_rate"] != 0.002  # else the setting would change nothing here
+    rate, schedule = configured()
+    assert rate == 0.002 and schedule == {**shipped, "initial_rate": 0.002}
+    rate, schedule = configured(overrides={"training.optimizer.learn_rate.initial_rate": 0.01})
+    assert rate is None and schedule["initial_rate"] == 0.01
+    assert configured(learn_rate=None) == (None, shipped)
+    # A config whose rate is a number.
+    assert configured(ROOT / "configs" / "fast.cfg", learn_rate=0.003) == (0.003, 0.003)
+    with pytest.raises(ValueError, match="above 0"):
+        configured(learn_rate=0.0)
+    constant = re.sub(
+        r"\[training\.optimizer\.learn_rate\]\n(?:[^\[\n].*\n|\n)*",
+        '[training.optimizer.learn_rate]\n@schedules = "constant.v1"\nrate = 0.001\n\n',
+        (ROOT / "configs" / "default.cfg").read_text(),
+    )
+    (tmp_path / "constant.cfg").write_text(constant)
+    assert configured(tmp_path / "constant.cfg", learn_rate=None)[1]["rate"] == 0.001
+    with pytest.raises(ValueError, match="initial_rate.*'constant.v1'.*train_overrides"):
+        configured(tmp_path / "constant.cfg")
 
 
 def fake_training(tmp_path, steps_scores, same=False):
