@@ -26,10 +26,10 @@ train` takes them) or `section.key=value`, and writes OUTPUT_CFG with:
   training words, the lstm_tagger model's SMALL_TREEBANK_MODEL settings (a
   character BiLSTM beside the CNN, read by the FEATS and lemma heads too),
   except where an override sets them;
-- with --learn-rate RATE, the rate training starts from (the learn-rate
-  schedule's initial_rate, or the optimizer's learn_rate where the config
-  gives a number), unless an override sets it. project.yml keeps its own
-  rate beside its own max_steps: a schedule is the two together.
+- with --learn-rate RATE, the initial_rate of the config's learn-rate
+  schedule, unless an override sets it; a config whose rate is a number
+  keeps it. project.yml keeps its own rate beside its own max_steps: a
+  schedule is the two together.
 """
 import argparse
 import inspect
@@ -170,29 +170,22 @@ def choose_model_sizes(config, overrides: Dict, treebank_words: int, model_size:
 
 
 def set_learn_rate(config, overrides: Dict, rate: Optional[float]) -> Optional[float]:
-    """Sets the rate training starts from to `rate`: the initial_rate of the
-    config's learn-rate schedule, or its learn_rate where that is a number.
-    Returns the rate set; None where `rate` is None or an override sets it."""
+    """Sets the initial_rate of the config's learn-rate schedule (the shipped
+    lstm_tagger configs' warmup_linear) to `rate`, the rate paired with
+    project.yml's max_steps. A config whose rate is a number (fast.cfg,
+    spaCy's own configs) or a schedule without an initial_rate keeps its own:
+    a baseline's rate is not changed behind its back. Returns the rate set;
+    None where nothing was set (also where an override sets the rate)."""
     if rate is None:
         return None
     if not rate > 0:
         raise ValueError(f"--learn-rate must be a number above 0, got {rate!r}.")
-    optimizer = config["training"]["optimizer"]
-    learn_rate = optimizer.get("learn_rate")
-    if isinstance(learn_rate, dict) and "initial_rate" in learn_rate:
-        if "training.optimizer.learn_rate.initial_rate" in overrides:
-            return None
-        learn_rate["initial_rate"] = rate
-    elif isinstance(learn_rate, (int, float)) and not isinstance(learn_rate, bool):
-        if "training.optimizer.learn_rate" in overrides:
-            return None
-        optimizer["learn_rate"] = rate
-    else:
-        raise ValueError(
-            "--learn-rate sets the initial_rate of training.optimizer.learn_rate, or the rate itself where it is "
-            f"a number; this config's is {learn_rate!r}. Set the rate with a config override instead "
-            "(project.yml: --vars.train_overrides)."
-        )
+    learn_rate = config["training"]["optimizer"].get("learn_rate")
+    if not isinstance(learn_rate, dict) or "initial_rate" not in learn_rate:
+        return None
+    if {"training.optimizer.learn_rate", "training.optimizer.learn_rate.initial_rate"} & set(overrides):
+        return None
+    learn_rate["initial_rate"] = rate
     return rate
 
 
@@ -273,7 +266,7 @@ def main(argv=None):
     )
     parser.add_argument(
         "--learn-rate", type=float,
-        help="the rate training starts from (the schedule's initial_rate); default: the config's",
+        help="the learn-rate schedule's initial_rate (a config whose rate is a number keeps it); default: the config's",
     )
     args, rest = parser.parse_known_args(argv)
     try:
