@@ -3,7 +3,7 @@ and numpy only (no torch), once per distinct word and cached."""
 from typing import Dict, Optional, Sequence, Tuple
 
 import numpy
-from spacy.attrs import IS_PUNCT, ORTH, SENT_START, SPACY
+from spacy.attrs import IS_PUNCT, IS_SPACE, ORTH, SENT_START, SPACY
 from spacy.lang.lex_attrs import word_shape
 from spacy.pipeline import Sentencizer
 from spacy.strings import get_string_id, hash_string
@@ -153,45 +153,64 @@ class TokenFeaturizer:
         '. "We') starts the sentence it opens, where the Sentencizer leaves it
         at the end of the previous one; on EWT dev that finds 35 more of the
         1,800 sentence starts and makes 35 fewer false cuts (BENCHMARKS.md,
-        "Paragraphs without sentence boundaries"). As array operations over
-        the whole batch instead of a Python loop over tokens, and without
-        annotating the doc."""
+        "Paragraphs without sentence boundaries"). Whitespace tokens (spaCy's
+        tokenizer makes one of a line break or of spaces beyond the first)
+        start no sentence: they stay with the sentence before them. A blank
+        line (a whitespace token with two line breaks or more) ends a
+        sentence whatever precedes it and is a piece of its own, so neither
+        paragraph reads it: real text marks many sentence ends this way
+        alone (a greeting, a signature, a heading), and the model never saw
+        whitespace tokens in training (EWT dev as whole documents, a blank
+        line between paragraphs: +0.11 XPOS and UPOS). A single line break
+        may wrap a sentence, so it ends nothing. As array operations over the whole
+        batch instead of a Python loop over tokens, and without annotating
+        the doc."""
         # has_annotation is also True for a doc with a "sents" hook (its
         # sentences are the user's) or a single token.
         unsegmented = [i for i, doc in enumerate(docs) if not doc.has_annotation("SENT_START")]
         if not unsegmented:
             return
-        orths = _concatenate([docs[i].to_array(ORTH) for i in unsegmented])
-        if len(unsegmented) == 1 and _SENTENCE_FINAL_SET.isdisjoint(orths[:-1].tolist()):
+        words = _concatenate([docs[i].to_array([ORTH, IS_SPACE]) for i in unsegmented])
+        orths, is_space = words[:, 0], words[:, 1] != 0
+        if len(unsegmented) == 1 and not is_space.any() and _SENTENCE_FINAL_SET.isdisjoint(orths[:-1].tolist()):
             # One doc (one nlp() call) with no sentence end before its last
             # token: a set lookup costs less than the array operations below.
             return
         final = SENTENCE_FINAL_ORTHS.take(SENTENCE_FINAL_ORTHS.searchsorted(orths), mode="clip") == orths
         lengths = numpy.asarray([len(docs[i]) for i in unsegmented])
         ends = lengths.cumsum()
+        firsts = ends - lengths
+        # Their positions in the batch (each unsegmented doc's tokens, in order).
+        index = numpy.arange(len(orths))
+        batch_index = index + numpy.repeat(doc_starts[unsegmented] - firsts, lengths)
+        last_in_doc = numpy.zeros_like(final)
+        last_in_doc[ends - 1] = True
+        blank = numpy.flatnonzero(is_space)
+        if len(blank):
+            strings = docs[unsegmented[0]].vocab.strings
+            blank = blank[[strings[int(orths[i])].count("\n") >= 2 for i in blank]]
+            # A blank line is a piece of its own: it and the token after it
+            # (in its doc) start one.
+            is_start[batch_index[blank]] = True
+            after = blank[~last_in_doc[blank]] + 1
+            is_start[batch_index[after]] = True
         # A sentence-final token that ends its doc starts nothing: the common
         # case of one sentence ending in a period stops here.
         final[ends - 1] = False
         if not final.any():
             return
-        firsts = ends - lengths
         attrs = _concatenate([docs[i].to_array([IS_PUNCT, SPACY]) for i in unsegmented])
         is_punct, space_after = attrs[:, 0] != 0, attrs[:, 1] != 0
         space_before = numpy.zeros_like(space_after)
         space_before[1:] = space_after[:-1]
-        last_in_doc = numpy.zeros_like(final)
-        last_in_doc[ends - 1] = True
         opening = is_punct & space_before & ~space_after & ~last_in_doc
-        starter = ~final & (~is_punct | opening)
-        index = numpy.arange(len(orths))
+        starter = ~final & ~is_space & (~is_punct | opening)
         # For each token: its doc's first index, and the last sentence-final
         # token and the last token that could start a sentence before it (-1: none).
         first = numpy.repeat(firsts, lengths)
         last_final = numpy.maximum.accumulate(numpy.where(final, index, -1))
         last_starter = numpy.maximum.accumulate(numpy.where(starter, index, -1))
         new_start = starter[1:] & (last_final[:-1] >= first[1:]) & (last_final[:-1] > last_starter[:-1])
-        # Their positions in the batch (each unsegmented doc's tokens, in order).
-        batch_index = index + numpy.repeat(doc_starts[unsegmented] - firsts, lengths)
         is_start[batch_index[1:][new_start]] = True
 
     def vectors(self, docs: Sequence[Doc]) -> numpy.ndarray:

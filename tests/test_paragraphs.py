@@ -216,6 +216,43 @@ def test_cut_at_opening_marks(text, expected):
     assert lengths([spaced(text)]) == expected
 
 
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # A blank line ends a sentence that has no sentence-final mark, and
+        # is a piece of its own; so is one after a period. ("|" separates
+        # the tokens: a whitespace token may hold spaces.)
+        ("Call|me|tomorrow|\n\n|Thanks|\n|John", [3, 1, 3]),
+        ("Call|me|.|\n\n|Thanks", [3, 1, 1]),
+        # Any whitespace token with two line breaks or more.
+        ("Hi|\n \n|Bye", [1, 1, 1]),
+        ("Hi|\n\n\n|Bye", [1, 1, 1]),
+        # A single line break (a wrapped line) ends nothing; after a period it
+        # stays with the sentence before, as spaCy's parser attaches it.
+        ("the|quick|\n|brown|fox", [5]),
+        ("It|rained|.|\n|Then|sun|.", [4, 3]),
+        ("It|rained|.|\n\n", [3, 1]),
+        ("\n\n|It|rained", [1, 2]),
+    ],
+)
+def test_cut_at_blank_lines(text, expected):
+    tokens = text.split("|")
+    assert lengths([Doc(VOCAB, words=tokens, spaces=[False] * len(tokens))]) == expected
+
+
+def test_a_page_tags_as_its_paragraphs_one_by_one(nlp):
+    # A blank line between two paragraphs, the first without a
+    # sentence-final mark: each reads as if alone, the blank line unread.
+    first, second = "The dog ate the apple", "Dogs bark ."
+    alone = [log_probs(nlp, words(text, nlp.vocab)) for text in (first, second)]
+    page = nlp.make_doc(f"{first}\n\n{second}")
+    assert [t.text for t in page].index("\n\n") == 5
+    together = log_probs(nlp, page)
+    numpy.testing.assert_allclose(together[:5], alone[0], atol=1e-5)
+    numpy.testing.assert_allclose(together[6:], alone[1], atol=1e-5)
+    assert not nlp(page.text).has_annotation("SENT_START")
+
+
 def test_cut_edge_cases():
     # An empty doc has no sequence, alone or between others.
     assert lengths([Doc(VOCAB, words=[])]) == []
@@ -265,17 +302,20 @@ def reference_starts(doc: Doc) -> list:
 
     starts, seen = [0], False
     for i, token in enumerate(doc):
+        if token.is_space and token.text.count("\n") >= 2:
+            # A blank line: a piece of its own.
+            starts += [i, i + 1] if i + 1 < len(doc) else [i]
         is_final = token.text in Sentencizer.default_punct_chars
         opening = token.is_punct and i > 0 and bool(doc[i - 1].whitespace_) and not token.whitespace_ and i + 1 < len(doc)
-        if seen and not is_final and (not token.is_punct or opening):
+        if seen and not is_final and not token.is_space and (not token.is_punct or opening):
             starts.append(i)
             seen = False
         elif is_final:
             seen = True
-    return starts
+    return sorted(set(starts))
 
 
-TOKENS = ["w", "x", ".", "?", "!", '"', ")", "(", "?!", "...", "-", "。"]
+TOKENS = ["w", "x", ".", "?", "!", '"', ")", "(", "?!", "...", "-", "。", "\n", "\n\n", " \n\n", "  ", "\n \n"]
 
 
 @settings(max_examples=300, deadline=None)
