@@ -63,6 +63,51 @@ def read_sentences(path: Path, vocab) -> list:
     return [doc for doc in sentences if len(doc)]
 
 
+def conllu_layout(path: Path) -> list:
+    """(starts a document, starts a paragraph) for each sentence of a CoNLL-U
+    file, in order, from its "# newdoc" and "# newpar" comments."""
+    layout, newdoc, newpar, in_sentence = [], False, False, False
+    for line in path.read_text(encoding="utf8").splitlines():
+        if line.startswith("# newdoc"):
+            newdoc = True
+        elif line.startswith("# newpar"):
+            newpar = True
+        elif line.strip() and not line.startswith("#"):
+            if not in_sentence:
+                layout.append((newdoc, newdoc or newpar))
+                newdoc, newpar, in_sentence = False, False, True
+        elif not line.strip():
+            in_sentence = False
+    return layout
+
+
+def pages(sentences: list, layout: list) -> list:
+    """Gold docs of whole documents as running text: the sentences of a
+    paragraph joined by a space, paragraphs by a blank line (a "\n\n"
+    token, unannotated, which spaCy's scorer skips), with their sentence
+    starts; the whitespace token belongs to the sentence before it."""
+    if len(layout) != len(sentences):
+        sys.exit(f"{len(layout)} sentences in the CoNLL-U layout, {len(sentences)} read")
+    vocab = sentences[0].vocab
+    documents, parts = [], []
+    for sentence, (newdoc, newpar) in zip(sentences, layout):
+        if newdoc and parts:
+            documents.append(parts)
+            parts = []
+        if newpar and parts:
+            parts.append(Doc(vocab, words=["\n\n"], spaces=[False]))
+        parts.append(sentence)
+    if parts:
+        documents.append(parts)
+    out = []
+    for parts in documents:
+        doc = Doc.from_docs(parts, ensure_whitespace=True)
+        # from_docs starts a sentence at every part; a blank line starts none.
+        starts = [bool(t.is_sent_start) and not t.is_space for t in doc]
+        out.append((doc, starts))
+    return out
+
+
 def words_only(doc: Doc, boundaries: bool, sent_starts=None) -> Doc:
     """doc's words and spaces in a fresh Doc; with boundaries, sentence starts
     (sent_starts, default the whole doc one sentence) set on every token."""
@@ -137,6 +182,10 @@ def main():
     parser.add_argument("--latency", type=int, default=0, metavar="K", help="median ms of nlp(text) on K sentences")
     parser.add_argument("--no-accuracy", action="store_true", help="time only (no scores)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    parser.add_argument(
+        "--pages", action="store_true",
+        help="also whole documents as running text, paragraphs a blank line apart (--docs a .conllu with # newdoc / # newpar)",
+    )
     parser.add_argument("--json", help="write the result here too")
     args = parser.parse_args()
     if args.threads:
@@ -156,6 +205,16 @@ def main():
         ],
         f"{n} sentences per doc, no boundaries": [Example(words_only(p, False), p) for p in gold_paragraphs],
     }
+    if args.pages:
+        if Path(args.docs).suffix != ".conllu":
+            sys.exit("--pages reads the # newdoc / # newpar comments of a .conllu file")
+        documents = pages(sentences, conllu_layout(Path(args.docs))[: len(sentences)])
+        conditions["documents, blank lines between paragraphs, boundaries set"] = [
+            Example(words_only(doc, True, starts), doc) for doc, starts in documents
+        ]
+        conditions["documents, blank lines between paragraphs, no boundaries"] = [
+            Example(words_only(doc, False), doc) for doc, _ in documents
+        ]
     modes = ["new", "old"] if args.old else ["new"]
     result = {
         **environment(),
