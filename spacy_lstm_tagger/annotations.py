@@ -5,6 +5,7 @@ only."""
 from typing import List, Optional, Sequence
 
 import numpy
+from spacy.attrs import IS_SPACE
 from spacy.tokens import Doc, Token
 
 from .attributes import ATTRIBUTES
@@ -23,6 +24,12 @@ def register_extensions() -> None:
             Doc.set_extension(f"{attr}_prob_labels", default=None)
 
 
+def whitespace_tokens(doc: Doc) -> numpy.ndarray:
+    """The indices of doc's whitespace tokens, which the LSTM does not read
+    (TokenFeaturizer.read_tokens)."""
+    return numpy.flatnonzero(doc.to_array(IS_SPACE))
+
+
 def write_attribute(
     doc: Doc,
     attr: str,
@@ -33,10 +40,23 @@ def write_attribute(
     token_probs: Optional[numpy.ndarray],
     probs: Optional[numpy.ndarray],
     labels: Optional[List[str]],
+    spaces: Sequence[int] = (),
 ) -> None:
     """Store attr's predicted values (what Doc.from_array takes) on a
-    non-empty doc, and the probabilities under each of extension_names."""
+    non-empty doc, and the probabilities under each of extension_names.
+    spaces: the doc's whitespace tokens (whitespace_tokens)."""
     attr_id = ATTRIBUTES[attr].spacy_id
+    if len(spaces):
+        # The LSTM did not read whitespace tokens (their rows are zeros):
+        # spaCy's annotation of one instead, and no probability.
+        predicted = predicted.copy()
+        predicted[spaces] = [ATTRIBUTES[attr].whitespace_value(doc.vocab, doc[int(i)].text) for i in spaces]
+        if token_probs is not None:
+            token_probs = token_probs.astype(object)
+            token_probs[spaces] = None
+        if probs is not None:
+            probs = probs.copy()
+            probs[spaces] = 0.0
     if not overwrite:
         existing = doc.to_array(attr_id)
         predicted = numpy.where(existing == 0, predicted, existing)

@@ -69,6 +69,10 @@ class AttributeSpec:
     per_label_report: bool = True
     # Further scores of `score` that the training table shows (weight 0).
     table_score_keys: Tuple[str, ...] = ()
+    # What a whitespace token gets (the LSTM does not read it): spaCy's
+    # trained pipelines' annotation of one, from the token's text (what
+    # Doc.from_array stores; 0: nothing).
+    whitespace_value: Callable[[Vocab, str], int] = lambda vocab, text: 0
 
 
 def lemma_or_missing(token: Token, attr: str = "lemma") -> str:
@@ -180,6 +184,9 @@ def _score_lemma(examples: List[Example], **kwargs) -> Dict:
     }
 
 
+# The tag spaCy's trained pipelines give a whitespace token (POS "SPACE").
+WHITESPACE_TAG = "_SP"
+
 ATTRIBUTES: Dict[str, AttributeSpec] = {
     spec.name: spec
     for spec in (
@@ -188,6 +195,7 @@ ATTRIBUTES: Dict[str, AttributeSpec] = {
             label_problem=_no_problem, labels_from_counts=_sorted_labels,
             rare_gold_trains_nothing=False, stored_value=_string_key, token_value=_token_field("tag_"),
             score=_score_attr("tag"), conllu_value=lambda token: token.tag_, conllu_always_written=True,
+            whitespace_value=lambda vocab, text: vocab.strings.add(WHITESPACE_TAG),
         ),
         AttributeSpec(
             name="pos", spacy_id=POS, spacy_name="POS", token_field="pos_", ud_column="UPOS", score_key="pos_acc",
@@ -195,6 +203,7 @@ ATTRIBUTES: Dict[str, AttributeSpec] = {
             rare_gold_trains_nothing=False, stored_value=lambda vocab, label: UPOS_IDS[label],
             token_value=_token_field("pos_"), score=_score_attr("pos"),
             conllu_value=lambda token: token.pos_, conllu_always_written=True,
+            whitespace_value=lambda vocab, text: UPOS_IDS["SPACE"],
         ),
         AttributeSpec(
             name="morph", spacy_id=MORPH, spacy_name="MORPH", token_field="morph", ud_column="FEATS", score_key="morph_acc",
@@ -214,7 +223,7 @@ ATTRIBUTES: Dict[str, AttributeSpec] = {
             token_value=lambda token: lemma_or_missing(token) or None,
             score=_score_lemma,
             conllu_value=lambda token: token.lemma_, conllu_always_written=False, decoder="lemma",
-            per_label_report=False,
+            per_label_report=False, whitespace_value=lambda vocab, text: vocab.strings.add(text),
         ),
     )
 }

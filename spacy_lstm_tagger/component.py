@@ -18,7 +18,7 @@ from spacy.vocab import Vocab
 from thinc.api import Model
 from thinc.types import Floats2d
 
-from .annotations import register_extensions, write_attribute
+from .annotations import register_extensions, whitespace_tokens, write_attribute
 from .attributes import ATTRIBUTES, score_weights, token_assigns
 from .decoding import LemmaLexicon, decode
 from .gold import head_gold, labels_from_data, lemma_lexicon
@@ -230,6 +230,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         # The legacy alias: a release-0.1.0 pipeline predicting pos stored its confidence as tag_prob.
         legacy_alias = is_single_layout(self.cfg) and self.attr != "tag"
         heads = self._heads()
+        spaces = [whitespace_tokens(doc) for doc in docs]
         for attr in self.predicted_attrs:
             decoded = decode(
                 attr,
@@ -242,9 +243,9 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
                 seen_lemma_margin=self.cfg["seen_lemma_margin"],
             )
             names = (attr, "tag") if legacy_alias else (attr,)
-            for doc, decoded_doc in zip(docs, decoded):
+            for doc, decoded_doc, doc_spaces in zip(docs, decoded, spaces):
                 if len(doc):
-                    write_attribute(doc, attr, decoded_doc[0], overwrite, confidence, names, *decoded_doc[1:])
+                    write_attribute(doc, attr, decoded_doc[0], overwrite, confidence, names, *decoded_doc[1:], doc_spaces)
 
     def get_loss(self, examples: Iterable[Example], log_probs: List[Floats2d]):
         """Find the loss and gradient of loss for the batch of documents and

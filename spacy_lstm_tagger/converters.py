@@ -15,32 +15,51 @@ from .featurizer import TokenFeaturizer
 def convert_inputs(
     model: Model, docs: List[Doc], is_train: bool, *, featurizer: TokenFeaturizer, use_vectors: bool
 ) -> Tuple[ArgsKwargs, Callable]:
-    """One tensor per batch: features and lengths go to torch in one copy each."""
+    """One tensor per batch: features and lengths go to torch in one copy each.
+    The module gets the tokens the LSTM reads (TokenFeaturizer.read_tokens:
+    all but whitespace tokens)."""
     device = model.shims[0].device
     features, token_index, chars = featurizer.features(docs)
+    read = featurizer.read_tokens(docs)
+    if read is not None:
+        token_index = token_index[read]
     kwargs = {
         "features": xp2torch(features, device=device),
         "token_index": xp2torch(token_index, device=device),
         # PackedSequence's batch sizes are built from these and must be on the CPU.
-        "lengths": torch.from_numpy(featurizer.sequence_lengths(docs)),
+        "lengths": torch.from_numpy(featurizer.sequence_lengths(docs, read)),
     }
     if chars is not None:
         kwargs["chars"] = xp2torch(chars, device=device)
     if use_vectors and len(token_index):
-        kwargs["vectors"] = xp2torch(featurizer.vectors(docs), device=device)
+        vectors = featurizer.vectors(docs)
+        kwargs["vectors"] = xp2torch(vectors if read is None else vectors[read], device=device)
     # Integer ids have no gradient.
     return ArgsKwargs(args=(), kwargs=kwargs), lambda d_inputs: []
 
 
 def convert_outputs(model: Model, docs_and_output, is_train: bool):
-    """Split the flat (n_tokens, n_labels) output into one array per doc."""
+    """Split the flat (n_tokens, n_labels) output into one array per doc. A
+    whitespace token, which the LSTM does not read, gets a row of zeros
+    (the component writes spaCy's whitespace annotation there instead) and
+    no gradient."""
     docs, log_probs = docs_and_output
-    flat = torch2xp(log_probs)
-    ends = numpy.cumsum([len(doc) for doc in docs])[:-1]
-    per_doc = model.ops.xp.split(flat, ends.tolist()) if len(docs) else []
+    xp = model.ops.xp
+    flat = read_flat = torch2xp(log_probs)
+    lengths = [len(doc) for doc in docs]
+    # Fewer rows than tokens: some were whitespace (the usual case skips the check).
+    read = TokenFeaturizer.read_tokens(docs) if len(read_flat) < sum(lengths) else None
+    if read is not None:
+        read_index = xp.asarray(numpy.flatnonzero(read))
+        flat = xp.zeros((len(read), read_flat.shape[1]), dtype=read_flat.dtype)
+        flat[read_index] = read_flat
+    ends = numpy.cumsum(lengths)[:-1]
+    per_doc = xp.split(flat, ends.tolist()) if len(docs) else []
 
     def get_d_log_probs(d_per_doc: List[Floats2d]) -> ArgsKwargs:
-        d_flat = model.ops.xp.concatenate(d_per_doc) if d_per_doc else flat[:0]
+        d_flat = xp.concatenate(d_per_doc) if d_per_doc else flat[:0]
+        if read is not None:
+            d_flat = d_flat[read_index]
         grad = xp2torch(model.ops.asarray2f(d_flat, dtype="float32"), device=log_probs.device)
         return ArgsKwargs(args=(log_probs,), kwargs={"grad_tensors": grad})
 
@@ -71,7 +90,7 @@ def convert_inputs_v2(
     if upstream is None:
         return inputs, no_gradient
     ops = model.ops
-    n_tokens = int(inputs.kwargs["token_index"].shape[0])
+    n_tokens = int(inputs.kwargs["token_index"].shape[0])  # the tokens the LSTM reads
     lengths = [len(doc) for doc in docs]
     if len(upstream) != len(docs) or any(rows.shape != (n, upstream_width) for rows, n in zip(upstream, lengths)):
         raise ValueError(
@@ -83,6 +102,10 @@ def convert_inputs_v2(
     flat = ops.asarray2f(ops.xp.concatenate(upstream), dtype="float32")
     if use_vectors:
         flat = ops.xp.concatenate([ops.asarray2f(featurizer.vectors(docs), dtype="float32"), flat], axis=1)
+    read = featurizer.read_tokens(docs)
+    read_index = None if read is None else ops.xp.asarray(numpy.flatnonzero(read))
+    if read_index is not None:
+        flat = flat[read_index]
     static_width = flat.shape[1] - upstream_width
     vectors = xp2torch(flat, requires_grad=is_train, device=model.shims[0].device)
     inputs.kwargs["vectors"] = vectors
@@ -93,6 +116,11 @@ def convert_inputs_v2(
         if grad is None:  # no gradient reached the rows
             return [ops.alloc2f(n, upstream_width) for n in lengths]
         d_flat = ops.xp.ascontiguousarray(torch2xp(grad)[:, static_width:])
+        if read_index is not None:
+            # Whitespace tokens were not read: no gradient for their rows.
+            d_all = ops.alloc2f(sum(lengths), upstream_width)
+            d_all[read_index] = d_flat
+            d_flat = d_all
         return [ops.xp.ascontiguousarray(d) for d in ops.xp.split(d_flat, ends)]
 
     return inputs, get_d_rows

@@ -18,6 +18,10 @@ SENTENCE_FINAL_ORTHS = numpy.unique(
 _SENTENCE_FINAL_SET = frozenset(SENTENCE_FINAL_ORTHS.tolist())
 
 
+# sequence_lengths' "the caller has not computed read_tokens" (None is "all").
+NOT_GIVEN = object()
+
+
 class TokenFeaturizer:
     """Maps tokens to rows of integer feature ids: the lowercased word, its
     prefixes and suffixes of the given lengths, and its shape, each hashed into
@@ -109,8 +113,23 @@ class TokenFeaturizer:
         chars = numpy.ascontiguousarray(table[:, n_features:]) if self.char_rows else None
         return numpy.ascontiguousarray(table[:, :n_features]), inverse.astype("int64", copy=False), chars
 
-    def sequence_lengths(self, docs: Sequence[Doc]) -> numpy.ndarray:
-        """Lengths of the sequences the LSTM reads, in token order: each doc is
+    @staticmethod
+    def read_tokens(docs: Sequence[Doc]) -> Optional[numpy.ndarray]:
+        """Which of the batch's tokens (every doc's, in order) the LSTM reads:
+        all but whitespace tokens, which spaCy's tokenizer makes of a line
+        break or of spaces beyond the first. The model never saw one in
+        training (treebanks have none) and read it as a word, which cost its
+        neighbours (EWT dev with its lines wrapped at 60 characters: -0.40
+        XPOS). None where it reads them all, the usual case."""
+        arrays = [doc.to_array(IS_SPACE) for doc in docs if len(doc)]
+        if not arrays:
+            return None
+        is_space = _concatenate(arrays)
+        return (is_space == 0) if is_space.any() else None
+
+    def sequence_lengths(self, docs: Sequence[Doc], read=NOT_GIVEN) -> numpy.ndarray:
+        """Lengths of the sequences the LSTM reads, in the order of the tokens
+        it reads (read_tokens: whitespace tokens are skipped): each doc is
         split at its sentence starts where it has them, and every piece longer
         than max_sequence_length into windows, so memory per sequence is bounded
         whatever the doc's length. A doc without sentence boundaries (no token
@@ -119,7 +138,8 @@ class TokenFeaturizer:
         (split_unsegmented): the LSTM is trained on sentences, and its state
         carried across a sentence end costs accuracy. Nothing is written to
         the doc. Depends on each doc alone. Vectorized over the batch: per-doc
-        numpy calls cost more than the LSTM for short docs."""
+        numpy calls cost more than the LSTM for short docs. read: the
+        batch's read_tokens (None: all) where the caller has them already."""
         docs = [doc for doc in docs if len(doc)]
         if not docs:
             return numpy.zeros((0,), dtype="int64")
@@ -130,6 +150,14 @@ class TokenFeaturizer:
         is_start[doc_starts] = True
         if self.split_unsegmented:
             self._add_likely_sentence_starts(docs, doc_starts, is_start)
+        if read is NOT_GIVEN:
+            read = self.read_tokens(docs)
+        if read is not None:
+            # A read token starts a sequence where a piece starts at it or at
+            # a whitespace token since the read token before it.
+            piece = numpy.cumsum(is_start)[read]
+            is_start = numpy.ones(len(piece), dtype=bool)
+            is_start[1:] = piece[1:] != piece[:-1]
         starts = numpy.flatnonzero(is_start)
         pieces = numpy.diff(numpy.append(starts, len(is_start)))
         window = self.max_sequence_length
@@ -153,16 +181,14 @@ class TokenFeaturizer:
         '. "We') starts the sentence it opens, where the Sentencizer leaves it
         at the end of the previous one; on EWT dev that finds 35 more of the
         1,800 sentence starts and makes 35 fewer false cuts (BENCHMARKS.md,
-        "Paragraphs without sentence boundaries"). Whitespace tokens (spaCy's
-        tokenizer makes one of a line break or of spaces beyond the first)
-        start no sentence: they stay with the sentence before them. A blank
-        line (a whitespace token with two line breaks or more) ends a
-        sentence whatever precedes it and is a piece of its own, so neither
-        paragraph reads it: real text marks many sentence ends this way
-        alone (a greeting, a signature, a heading), and the model never saw
-        whitespace tokens in training (EWT dev as whole documents, a blank
-        line between paragraphs: +0.11 XPOS and UPOS). A single line break
-        may wrap a sentence, so it ends nothing. As array operations over the whole
+        "Paragraphs without sentence boundaries"). Whitespace tokens (which
+        the LSTM does not read, read_tokens) start no sentence, and one
+        before an opening mark counts as the space before it. A blank line
+        (a whitespace token with two line breaks or more) ends a sentence
+        whatever precedes it: real text marks many sentence ends this way
+        alone (a greeting, a signature, a heading; EWT dev as whole
+        documents, a blank line between paragraphs: +0.11 XPOS and UPOS). A
+        single line break may wrap a sentence, so it ends nothing. As array operations over the whole
         batch instead of a Python loop over tokens, and without annotating
         the doc."""
         # has_annotation is also True for a doc with a "sents" hook (its
@@ -189,9 +215,7 @@ class TokenFeaturizer:
         if len(blank):
             strings = docs[unsegmented[0]].vocab.strings
             blank = blank[[strings[int(orths[i])].count("\n") >= 2 for i in blank]]
-            # A blank line is a piece of its own: it and the token after it
-            # (in its doc) start one.
-            is_start[batch_index[blank]] = True
+            # The token after a blank line (in its doc) starts a sentence.
             after = blank[~last_in_doc[blank]] + 1
             is_start[batch_index[after]] = True
         # A sentence-final token that ends its doc starts nothing: the common
@@ -202,7 +226,8 @@ class TokenFeaturizer:
         attrs = _concatenate([docs[i].to_array([IS_PUNCT, SPACY]) for i in unsegmented])
         is_punct, space_after = attrs[:, 0] != 0, attrs[:, 1] != 0
         space_before = numpy.zeros_like(space_after)
-        space_before[1:] = space_after[:-1]
+        # A line break before a mark is a space before it too.
+        space_before[1:] = space_after[:-1] | is_space[:-1]
         opening = is_punct & space_before & ~space_after & ~last_in_doc
         starter = ~final & ~is_space & (~is_punct | opening)
         # For each token: its doc's first index, and the last sentence-final

@@ -5,6 +5,7 @@ from collections import Counter
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import numpy
+from spacy.attrs import IS_SPACE
 from spacy.training import Example
 
 from .attributes import ATTRIBUTES, LEXICON_KEYS, lemma_or_missing
@@ -83,6 +84,13 @@ def head_gold(
     predicted attrs. A label outside the head's labels trains nothing where
     the attribute's spec says so (lemma's rare rules), else is refused."""
     per_example = batch_gold_values(examples, attrs)
+    for example, eg_gold in zip(examples, per_example):
+        # The LSTM does not read whitespace tokens (their rows are zeros):
+        # no gradient there.
+        spaces = numpy.flatnonzero(example.predicted.to_array(IS_SPACE)) if len(example.predicted) else ()
+        for column in eg_gold if len(spaces) else ():
+            for i in spaces.tolist():
+                column[i] = None
     gold = {attr: [eg_gold[i] for eg_gold in per_example] for i, attr in enumerate(attrs)}
     for attr, truths in gold.items():
         labels, split = tuple(head_labels[attr]), by_feature(attr, morph_mode)

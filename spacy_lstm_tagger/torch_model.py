@@ -339,7 +339,9 @@ class LSTMTagger(nn.Module):
         if token_index is None:
             token_index = torch.arange(features.shape[0], device=features.device)
         if token_index.shape[0] == 0:
-            return features.new_zeros((0, self.n_labels), dtype=torch.float32)
+            # Nothing to read (a batch of whitespace tokens): an empty output,
+            # which a training backward accepts.
+            return features.new_zeros((0, self.n_labels), dtype=torch.float32).requires_grad_(self.training)
         embedded, char_tokens = self.embed(features, token_index, chars, vectors)
         embedded = dropout(embedded, self.input_dropout)
         lengths = lengths.cpu()

@@ -239,14 +239,17 @@ class RecordedRows:
         return Model("recorded_rows", forward, dims={"nO": self.rows[0].shape[1]})
 
 
-@pytest.mark.parametrize("static_vectors", [False, True])
-def test_the_gradient_reaching_the_upstream_rows_is_the_torch_modules(static_vectors):
+@pytest.mark.parametrize("static_vectors,whitespace", [(False, False), (True, False), (True, True)])
+def test_the_gradient_reaching_the_upstream_rows_is_the_torch_modules(static_vectors, whitespace):
     """What the upstream gets back is d(loss)/d(rows) as torch computes it for
-    the module's per-token input, split per doc, without the static vectors' columns."""
+    the module's per-token input, split per doc, without the static vectors' columns;
+    zeros for whitespace tokens, which the module does not read."""
     nlp = spacy.blank("en")
     if static_vectors:
         nlp.vocab.set_vector("dog", numpy.arange(3, dtype="float32"))
-    docs = [nlp.make_doc(text) for text in TEXTS + ["She eats"]]
+    docs = [nlp.make_doc(text) for text in TEXTS + ["She eats"] + (["The dog\nate  the apple\n"] if whitespace else [])]
+    read = numpy.concatenate([[not t.is_space for t in doc] for doc in docs])
+    assert read.all() != whitespace
     generator = numpy.random.default_rng(0)
     rows = [generator.normal(size=(len(doc), 5)).astype("float32") for doc in docs]
     upstream = RecordedRows(rows)
@@ -268,10 +271,12 @@ def test_the_gradient_reaching_the_upstream_rows_is_the_torch_modules(static_vec
     module.train()
     output = module(**{**inputs.kwargs, "vectors": vectors})
     module.eval()
-    (output * torch.from_numpy(numpy.concatenate(d_log_probs))).sum().backward()
+    (output * torch.from_numpy(numpy.concatenate(d_log_probs)[read])).sum().backward()
     static_width = 3 if static_vectors else 0
     assert vectors.shape[1] == static_width + 5
-    expected = numpy.split(vectors.grad[:, static_width:].numpy(), numpy.cumsum([len(d) for d in docs])[:-1])
+    d_rows = numpy.zeros((len(read), 5), dtype="float32")
+    d_rows[read] = vectors.grad[:, static_width:].numpy()
+    expected = numpy.split(d_rows, numpy.cumsum([len(d) for d in docs])[:-1])
     assert [g.shape for g in got] == [r.shape for r in rows]
     for g, e in zip(got, expected):
         numpy.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-6)

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.attrs import SENT_START
 from spacy.tokens import Doc
+from spacy.training import Example
 
 from conftest import TINY_MODEL, make_examples, train_pipeline
 from spacy_lstm_tagger.featurizer import TokenFeaturizer
@@ -219,20 +220,23 @@ def test_cut_at_opening_marks(text, expected):
 @pytest.mark.parametrize(
     "text,expected",
     [
-        # A blank line ends a sentence that has no sentence-final mark, and
-        # is a piece of its own; so is one after a period. ("|" separates
-        # the tokens: a whitespace token may hold spaces.)
-        ("Call|me|tomorrow|\n\n|Thanks|\n|John", [3, 1, 3]),
-        ("Call|me|.|\n\n|Thanks", [3, 1, 1]),
+        # Whitespace tokens are not read ("|" separates the tokens: a
+        # whitespace token may hold spaces). A blank line ends a sentence
+        # that has no sentence-final mark.
+        ("Call|me|tomorrow|\n\n|Thanks|\n|John", [3, 2]),
+        ("Call|me|.|\n\n|Thanks", [3, 1]),
         # Any whitespace token with two line breaks or more.
-        ("Hi|\n \n|Bye", [1, 1, 1]),
-        ("Hi|\n\n\n|Bye", [1, 1, 1]),
-        # A single line break (a wrapped line) ends nothing; after a period it
-        # stays with the sentence before, as spaCy's parser attaches it.
-        ("the|quick|\n|brown|fox", [5]),
-        ("It|rained|.|\n|Then|sun|.", [4, 3]),
-        ("It|rained|.|\n\n", [3, 1]),
-        ("\n\n|It|rained", [1, 2]),
+        ("Hi|\n \n|Bye", [1, 1]),
+        ("Hi|\n\n\n|Bye", [1, 1]),
+        # A single line break (a wrapped line) ends nothing.
+        ("the|quick|\n|brown|fox", [4]),
+        ("It|rained|.|\n|Then|sun|.", [3, 3]),
+        ("It|rained|.|\n\n", [3]),
+        ("\n\n|It|rained", [2]),
+        ("\n|\n\n", []),
+        # A line break before an opening mark is a space before it.
+        ('He|said|.|\n|"|Go|.', [3, 3]),
+        ('He|said|.|"|Go|.', [4, 2]),
     ],
 )
 def test_cut_at_blank_lines(text, expected):
@@ -250,7 +254,96 @@ def test_a_page_tags_as_its_paragraphs_one_by_one(nlp):
     together = log_probs(nlp, page)
     numpy.testing.assert_allclose(together[:5], alone[0], atol=1e-5)
     numpy.testing.assert_allclose(together[6:], alone[1], atol=1e-5)
+    assert not together[5].any()  # the blank line is not read
     assert not nlp(page.text).has_annotation("SENT_START")
+
+
+@pytest.fixture(scope="module")
+def four_heads():
+    """A pipeline predicting XPOS, UPOS, FEATS and LEMMA."""
+    from test_joint import UD
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": ["tag", "pos", "morph", "lemma"]})
+    examples = [
+        Example.from_dict(
+            Doc(nlp.vocab, words=w), {"tags": t, "pos": p, "morphs": m, "lemmas": [x.lower() for x in w]}
+        )
+        for w, t, p, m in UD
+    ]
+    return train_pipeline(nlp, examples, steps=60)
+
+
+@pytest.mark.parametrize("confidence", ["none", "all"])
+def test_whitespace_tokens_are_not_read(four_heads, confidence):
+    # A wrapped line, a double space, a line break at the end: the words tag
+    # as without them, and each whitespace token gets what spaCy's trained
+    # pipelines give one (tag _SP, POS SPACE, its text as lemma, no
+    # features), no probability, and keeps what another component set
+    # (overwrite false).
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", source=four_heads)
+    nlp.get_pipe("lstm_tagger").cfg["confidence"] = confidence
+    plain = nlp("The dog ate the apple")
+    text = "The dog\nate the  apple\n"
+    doc = nlp.make_doc(text)
+    space_indices = [t.i for t in doc if t.is_space]
+    assert [doc[i].text for i in space_indices] == ["\n", " ", "\n"]
+    doc[space_indices[1]].lemma_ = "kept"  # set before the tagger
+    tagged = nlp(doc)
+    words = [t for t in tagged if not t.is_space]
+    for field in ("tag_", "pos_", "lemma_"):
+        assert [getattr(t, field) for t in words] == [getattr(t, field) for t in plain]
+    assert [str(t.morph) for t in words] == [str(t.morph) for t in plain]
+    spaces = [t for t in tagged if t.is_space]
+    assert [(t.tag_, t.pos_, t.morph.key) for t in spaces] == [("_SP", "SPACE", 0)] * 3
+    assert [t.lemma_ for t in spaces] == ["\n", "kept", "\n"]
+    rows = log_probs(nlp, nlp.make_doc(text))
+    numpy.testing.assert_allclose(rows[[not t.is_space for t in doc]], log_probs(nlp, plain), atol=1e-5)
+    assert not rows[space_indices].any()
+    if confidence == "all":
+        for attr in ("tag", "pos", "morph", "lemma"):
+            assert [t._.get(f"{attr}_prob") for t in spaces] == [None] * 3
+            assert all(t._.get(f"{attr}_prob") > 0 for t in words)
+            assert not tagged._.get(f"{attr}_probs")[space_indices].any()
+
+
+def test_training_examples_with_whitespace_tokens():
+    # Gold on a whitespace token (here "_SP", as corpora tokenized by spaCy
+    # have it) trains nothing: the loss is that of the words alone.
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": "tag"})
+    examples = make_examples(nlp, SENTENCES)
+    nlp.initialize(lambda: examples)
+    tagger = nlp.get_pipe("lstm_tagger")
+    words, tags = next((w, t) for w, t in SENTENCES if w[0] == "The" and len(w) == 10)
+    plain = Example.from_dict(nlp.make_doc(" ".join(words)), {"words": words, "tags": tags})
+    spaced_words = words[:4] + ["\n"] + words[4:]
+    spaced = Example.from_dict(
+        Doc(nlp.vocab, words=spaced_words, spaces=[True] * 3 + [False, False] + [True] * (len(words) - 4)),
+        {"words": spaced_words, "tags": tags[:4] + ["_SP"] + tags[4:]},
+    )
+    assert spaced.predicted[4].is_space
+    loss_plain, _ = tagger.get_loss([plain], tagger.model.predict([plain.predicted]))
+    loss_spaced, d_spaced = tagger.get_loss([spaced], tagger.model.predict([spaced.predicted]))
+    assert loss_spaced == pytest.approx(loss_plain, rel=1e-5)
+    assert not d_spaced[0][4].any()
+    losses = {}
+    nlp.update([spaced, plain], losses=losses)
+    assert numpy.isfinite(losses["lstm_tagger"])
+    # A batch of whitespace alone reads nothing: no loss, no gradient (an
+    # update still runs, where torch once refused a backward through an
+    # output without a graph).
+    blank = Example.from_dict(Doc(nlp.vocab, words=["\n\n"], spaces=[False]), {"tags": ["_SP"]})
+    module = tagger.model.layers[0].shims[0]._model
+    module.zero_grad()
+    log_probs, backprop = tagger.model.begin_update([blank.predicted])
+    loss, d_log_probs = tagger.get_loss([blank], log_probs)
+    backprop(d_log_probs)
+    assert loss == 0.0 and all(p.grad is None or not p.grad.to_dense().any() for p in module.parameters())
+    losses = {}
+    nlp.update([blank], losses=losses)
+    assert losses["lstm_tagger"] == 0.0
 
 
 def test_cut_edge_cases():
@@ -296,23 +389,28 @@ def test_a_pickled_featurizer_keeps_the_setting():
     assert pickle.loads(pickle.dumps(featurizer)).sequence_lengths([words("A . B", VOCAB)]).tolist() == [3]
 
 
-def reference_starts(doc: Doc) -> list:
-    """The cut's rule as the Sentencizer's loop writes it, token by token."""
+def reference_pieces(doc: Doc) -> list:
+    """The cut's rule as the Sentencizer's loop writes it, token by token:
+    the lengths of the pieces the LSTM reads (whitespace tokens unread)."""
     from spacy.pipeline import Sentencizer
 
-    starts, seen = [0], False
+    pieces, seen = [0], False
     for i, token in enumerate(doc):
-        if token.is_space and token.text.count("\n") >= 2:
-            # A blank line: a piece of its own.
-            starts += [i, i + 1] if i + 1 < len(doc) else [i]
+        if token.is_space:
+            if token.text.count("\n") >= 2 and pieces[-1]:
+                pieces.append(0)  # a blank line ends the piece
+            continue
         is_final = token.text in Sentencizer.default_punct_chars
-        opening = token.is_punct and i > 0 and bool(doc[i - 1].whitespace_) and not token.whitespace_ and i + 1 < len(doc)
-        if seen and not is_final and not token.is_space and (not token.is_punct or opening):
-            starts.append(i)
+        space_before = i > 0 and (bool(doc[i - 1].whitespace_) or doc[i - 1].is_space)
+        opening = token.is_punct and space_before and not token.whitespace_ and i + 1 < len(doc)
+        if seen and not is_final and (not token.is_punct or opening):
+            if pieces[-1]:
+                pieces.append(0)
             seen = False
         elif is_final:
             seen = True
-    return sorted(set(starts))
+        pieces[-1] += 1
+    return [n for n in pieces if n]
 
 
 TOKENS = ["w", "x", ".", "?", "!", '"', ")", "(", "?!", "...", "-", "。", "\n", "\n\n", " \n\n", "  ", "\n \n"]
@@ -329,9 +427,7 @@ def test_cut_is_the_rule_over_a_batch(docs, window):
     batch = [Doc(VOCAB, words=[w for w, _ in doc], spaces=[sp for _, sp in doc]) for doc in docs]
     expected = []
     for doc in batch:
-        if len(doc):
-            starts = reference_starts(doc) + [len(doc)]
-            for n in numpy.diff(starts):
-                expected += [window] * (n // window) + ([n % window] if n % window else [])
+        for n in reference_pieces(doc):
+            expected += [window] * (n // window) + ([n % window] if n % window else [])
     assert lengths(batch, window=window) == expected
     assert not any(doc.has_annotation("SENT_START") for doc in batch if len(doc) > 1)
