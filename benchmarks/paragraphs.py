@@ -15,6 +15,15 @@ the same words each time:
 - "N sentences per doc, no boundaries": words and spaces only, what
   nlp(paragraph) gives in a pipeline without a sentence splitter.
 
+With --wrap WIDTH two more: one sentence per doc and N sentences per doc
+without boundaries, their lines wrapped at WIDTH characters (a line break
+token where a space was), as text from mail or a fixed-width file comes.
+
+With --pages (a .conllu file) two more: each document of the file as running
+text, the sentences of a paragraph joined by a space and paragraphs by a blank
+line (its # newdoc and # newpar comments), with the gold sentence starts set
+and without boundaries.
+
 Each is scored with the pipeline's own scorers (nlp.evaluate: tag_acc, pos_acc,
 morph_acc, lemma_acc), with the featurizer's cut at likely sentence ends
 (split_unsegmented, "new") and, with --old, without it ("old": a doc without
@@ -35,10 +44,12 @@ import time
 from functools import partial
 from pathlib import Path
 
+import numpy
 import spacy
 import torch
 
 from _environment import emit, environment, git_commit
+from spacy.attrs import LEMMA, MORPH, POS, SENT_START, TAG
 from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 
@@ -83,8 +94,8 @@ def conllu_layout(path: Path) -> list:
 
 def pages(sentences: list, layout: list) -> list:
     """Gold docs of whole documents as running text: the sentences of a
-    paragraph joined by a space, paragraphs by a blank line (a "\n\n"
-    token, unannotated, which spaCy's scorer skips), with their sentence
+    paragraph joined by a space, paragraphs by a blank line (a whitespace
+    token of two line breaks, unannotated, which spaCy's scorer skips), with their sentence
     starts; the whitespace token belongs to the sentence before it."""
     if len(layout) != len(sentences):
         sys.exit(f"{len(layout)} sentences in the CoNLL-U layout, {len(sentences)} read")
@@ -105,6 +116,33 @@ def pages(sentences: list, layout: list) -> list:
         # from_docs starts a sentence at every part; a blank line starts none.
         starts = [bool(t.is_sent_start) and not t.is_space for t in doc]
         out.append((doc, starts))
+    return out
+
+
+def wrapped(doc: Doc, width: int) -> Doc:
+    """doc as text wrapped at width characters: a line break token ("\n",
+    what spaCy's tokenizer makes of one) in place of the space before each
+    token that would pass the width, with doc's annotation on the other
+    tokens and none on the line breaks (spaCy's scorer skips them)."""
+    words, spaces, source, column = [], [], [], 0
+    for token in doc:
+        if words and spaces[-1] and column + len(token.text) > width:
+            spaces[-1] = False
+            words.append("\n")
+            spaces.append(False)
+            source.append(-1)
+            column = 0
+        words.append(token.text)
+        spaces.append(bool(token.whitespace_))
+        source.append(token.i)
+        column += len(token.text_with_ws)
+    out = Doc(doc.vocab, words=words, spaces=spaces)
+    attrs = [TAG, POS, MORPH, LEMMA, SENT_START]
+    values = doc.to_array(attrs)
+    array = numpy.zeros((len(out), len(attrs)), dtype=values.dtype)
+    kept = numpy.asarray(source) >= 0
+    array[kept] = values[numpy.asarray(source)[kept]]
+    out.from_array(attrs, array)
     return out
 
 
@@ -186,6 +224,10 @@ def main():
         "--pages", action="store_true",
         help="also whole documents as running text, paragraphs a blank line apart (--docs a .conllu with # newdoc / # newpar)",
     )
+    parser.add_argument(
+        "--wrap", type=int, default=0, metavar="WIDTH",
+        help="also the docs without boundaries with their lines wrapped at WIDTH characters (line break tokens)",
+    )
     parser.add_argument("--json", help="write the result here too")
     args = parser.parse_args()
     if args.threads:
@@ -214,6 +256,13 @@ def main():
         ]
         conditions["documents, blank lines between paragraphs, no boundaries"] = [
             Example(words_only(doc, False), doc) for doc, _ in documents
+        ]
+    if args.wrap:
+        conditions[f"1 sentence per doc, wrapped at {args.wrap}"] = [
+            Example(words_only(doc, False), doc) for doc in (wrapped(s, args.wrap) for s in sentences)
+        ]
+        conditions[f"{n} sentences per doc, no boundaries, wrapped at {args.wrap}"] = [
+            Example(words_only(doc, False), doc) for doc in (wrapped(p, args.wrap) for p in gold_paragraphs)
         ]
     modes = ["new", "old"] if args.old else ["new"]
     result = {

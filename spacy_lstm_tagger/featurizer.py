@@ -119,7 +119,7 @@ class TokenFeaturizer:
         all but whitespace tokens, which spaCy's tokenizer makes of a line
         break or of spaces beyond the first. The model never saw one in
         training (treebanks have none) and read it as a word, which cost its
-        neighbours (EWT dev with its lines wrapped at 60 characters: -0.40
+        neighbours (EWT dev with its lines wrapped at 60 characters: -0.39
         XPOS). None where it reads them all, the usual case."""
         arrays = [doc.to_array(IS_SPACE) for doc in docs if len(doc)]
         if not arrays:
@@ -187,7 +187,7 @@ class TokenFeaturizer:
         (a whitespace token with two line breaks or more) ends a sentence
         whatever precedes it: real text marks many sentence ends this way
         alone (a greeting, a signature, a heading; EWT dev as whole
-        documents, a blank line between paragraphs: +0.11 XPOS and UPOS). A
+        documents, a blank line between paragraphs: +0.12 XPOS). A
         single line break may wrap a sentence, so it ends nothing. As array operations over the whole
         batch instead of a Python loop over tokens, and without annotating
         the doc."""
