@@ -187,10 +187,10 @@ class TokenFeaturizer:
         (a whitespace token with two line breaks or more) ends a sentence
         whatever precedes it: real text marks many sentence ends this way
         alone (a greeting, a signature, a heading; EWT dev as whole
-        documents, a blank line between paragraphs: +0.12 XPOS). A
-        single line break may wrap a sentence, so it ends nothing. As array operations over the whole
-        batch instead of a Python loop over tokens, and without annotating
-        the doc."""
+        documents, a blank line between paragraphs: +0.12 XPOS). A single
+        line break may wrap a sentence, so it ends nothing. As array
+        operations over the whole batch instead of a Python loop over
+        tokens, and without annotating the doc."""
         # has_annotation is also True for a doc with a "sents" hook (its
         # sentences are the user's) or a single token.
         unsegmented = [i for i, doc in enumerate(docs) if not doc.has_annotation("SENT_START")]

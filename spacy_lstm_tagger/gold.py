@@ -19,8 +19,9 @@ def gold_values(example: Example, attrs: Sequence[str]) -> List[List[Optional[st
     """The gold values of each attr, one per predicted token, as its head's
     training labels (AttributeSpec.gold_label: for lemma, the rule that makes
     the gold lemma from the token's form): "" (missing annotation) and None
-    (misaligned token) both become None, "no gradient" to the loss; a token
-    whose features were annotated as none has "_" (a label) for morph."""
+    (misaligned token) both become None, "no gradient" to the loss, and so
+    does a whitespace token's value; a token whose features were annotated
+    as none has "_" (a label) for morph."""
     return batch_gold_values([example], attrs)[0]
 
 
@@ -62,13 +63,21 @@ def batch_gold_values(examples: Sequence[Example], attrs: Sequence[str]) -> List
             start += len(array)
     needs_forms = any(spec.gold_label for spec in specs)
     out = []
-    for doc, doc_values in zip(value_docs, values):
+    for example, doc, doc_values in zip(examples, value_docs, values):
         forms = [token.text for token in doc] if needs_forms else []
-        out.append([
+        columns = [
             column if spec.gold_label is None
             else [spec.gold_label(form, value) if value else None for form, value in zip(forms, column)]
             for spec, column in zip(specs, doc_values)
-        ])
+        ]
+        # The LSTM does not read whitespace tokens (their rows are zeros): no
+        # label there, and no gradient (a corpus tokenized by spaCy may tag
+        # them "_SP").
+        spaces = numpy.flatnonzero(example.predicted.to_array(IS_SPACE)).tolist() if len(example.predicted) else []
+        for column in columns if spaces else []:
+            for i in spaces:
+                column[i] = None
+        out.append(columns)
     return out
 
 
@@ -84,13 +93,6 @@ def head_gold(
     predicted attrs. A label outside the head's labels trains nothing where
     the attribute's spec says so (lemma's rare rules), else is refused."""
     per_example = batch_gold_values(examples, attrs)
-    for example, eg_gold in zip(examples, per_example):
-        # The LSTM does not read whitespace tokens (their rows are zeros):
-        # no gradient there.
-        spaces = numpy.flatnonzero(example.predicted.to_array(IS_SPACE)) if len(example.predicted) else ()
-        for column in eg_gold if len(spaces) else ():
-            for i in spaces.tolist():
-                column[i] = None
     gold = {attr: [eg_gold[i] for eg_gold in per_example] for i, attr in enumerate(attrs)}
     for attr, truths in gold.items():
         labels, split = tuple(head_labels[attr]), by_feature(attr, morph_mode)

@@ -324,6 +324,11 @@ def test_training_examples_with_whitespace_tokens():
         {"words": spaced_words, "tags": tags[:4] + ["_SP"] + tags[4:]},
     )
     assert spaced.predicted[4].is_space
+    # Nor is it a label: initialize does not collect it.
+    other = spacy.blank("en")
+    other.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": "tag"})
+    other.initialize(lambda: [spaced, plain])
+    assert "_SP" not in other.get_pipe("lstm_tagger").labels and "VBD" in other.get_pipe("lstm_tagger").labels
     loss_plain, _ = tagger.get_loss([plain], tagger.model.predict([plain.predicted]))
     loss_spaced, d_spaced = tagger.get_loss([spaced], tagger.model.predict([spaced.predicted]))
     assert loss_spaced == pytest.approx(loss_plain, rel=1e-5)
