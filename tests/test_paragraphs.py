@@ -1,8 +1,9 @@
 """A doc without sentence boundaries (nlp(paragraph) in a pipeline without a
 parser, senter or sentencizer) is read sentence by sentence, cut where spaCy's
 Sentencizer would start a sentence (but with an opening quote or bracket in the
-sentence it opens), without writing boundaries to the doc; a doc with
-boundaries is read as before (issue 30)."""
+sentence it opens) and at blank lines, without writing boundaries to the doc;
+a doc with boundaries is read as before. Whitespace tokens are not read at
+all (issue 30)."""
 import pickle
 
 import numpy
