@@ -5,7 +5,6 @@ only."""
 from typing import List, Optional, Sequence
 
 import numpy
-from spacy.attrs import IS_SPACE
 from spacy.tokens import Doc, Token
 
 from .attributes import ATTRIBUTES
@@ -24,12 +23,6 @@ def register_extensions() -> None:
             Doc.set_extension(f"{attr}_prob_labels", default=None)
 
 
-def whitespace_tokens(doc: Doc) -> numpy.ndarray:
-    """The indices of doc's whitespace tokens, which the LSTM does not read
-    (TokenFeaturizer.read_tokens)."""
-    return numpy.flatnonzero(doc.to_array(IS_SPACE))
-
-
 def write_attribute(
     doc: Doc,
     attr: str,
@@ -44,7 +37,7 @@ def write_attribute(
 ) -> None:
     """Store attr's predicted values (what Doc.from_array takes) on a
     non-empty doc, and the probabilities under each of extension_names.
-    spaces: the doc's whitespace tokens (whitespace_tokens)."""
+    spaces: the doc's whitespace tokens (featurizer.whitespace_tokens)."""
     attr_id = ATTRIBUTES[attr].spacy_id
     if len(spaces):
         # The LSTM did not read whitespace tokens (their rows are zeros):

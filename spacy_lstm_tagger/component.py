@@ -18,9 +18,10 @@ from spacy.vocab import Vocab
 from thinc.api import Model
 from thinc.types import Floats2d
 
-from .annotations import register_extensions, whitespace_tokens, write_attribute
+from .annotations import register_extensions, write_attribute
 from .attributes import ATTRIBUTES, score_weights, token_assigns
 from .decoding import LemmaLexicon, decode
+from .featurizer import whitespace_tokens
 from .gold import head_gold, labels_from_data, lemma_lexicon
 from .heads import Head, output_heads
 from .loss import heads_loss

@@ -102,7 +102,8 @@ def convert_inputs_v2(
     flat = ops.asarray2f(ops.xp.concatenate(upstream), dtype="float32")
     if use_vectors:
         flat = ops.xp.concatenate([ops.asarray2f(featurizer.vectors(docs), dtype="float32"), flat], axis=1)
-    read = featurizer.read_tokens(docs)
+    # Fewer tokens read than the docs have: some were whitespace.
+    read = featurizer.read_tokens(docs) if n_tokens < sum(lengths) else None
     read_index = None if read is None else ops.xp.asarray(numpy.flatnonzero(read))
     if read_index is not None:
         flat = flat[read_index]

@@ -18,6 +18,13 @@ SENTENCE_FINAL_ORTHS = numpy.unique(
 _SENTENCE_FINAL_SET = frozenset(SENTENCE_FINAL_ORTHS.tolist())
 
 
+def whitespace_tokens(doc: Doc) -> numpy.ndarray:
+    """The indices of doc's whitespace tokens, which the LSTM does not read
+    (TokenFeaturizer.read_tokens): the component writes spaCy's annotation
+    of one there, and their gold values train nothing."""
+    return numpy.flatnonzero(doc.to_array(IS_SPACE))
+
+
 # sequence_lengths' "the caller has not computed read_tokens" (None is "all").
 NOT_GIVEN = object()
 
@@ -148,10 +155,10 @@ class TokenFeaturizer:
         doc_starts = numpy.cumsum(doc_lengths) - doc_lengths
         is_start = sent_starts == 1
         is_start[doc_starts] = True
-        if self.split_unsegmented:
-            self._add_likely_sentence_starts(docs, doc_starts, is_start)
         if read is NOT_GIVEN:
             read = self.read_tokens(docs)
+        if self.split_unsegmented:
+            self._add_likely_sentence_starts(docs, doc_starts, is_start, read)
         if read is not None:
             # A read token starts a sequence where a piece starts at it or at
             # a whitespace token since the read token before it.
@@ -171,9 +178,10 @@ class TokenFeaturizer:
         return lengths
 
     @staticmethod
-    def _add_likely_sentence_starts(docs, doc_starts, is_start) -> None:
+    def _add_likely_sentence_starts(docs, doc_starts, is_start, read) -> None:
         """Marks in is_start (the batch's tokens) the likely sentence starts
-        of each doc without sentence boundaries. spaCy's Sentencizer's rule:
+        of each doc without sentence boundaries (read: the batch's
+        read_tokens, None where it has no whitespace token). spaCy's Sentencizer's rule:
         after a sentence-final token (".", "?", "!" ...) the first token that
         is neither punctuation nor sentence-final starts a sentence, so
         closing quotes and brackets stay with their sentence. One addition:
@@ -196,9 +204,8 @@ class TokenFeaturizer:
         unsegmented = [i for i, doc in enumerate(docs) if not doc.has_annotation("SENT_START")]
         if not unsegmented:
             return
-        words = _concatenate([docs[i].to_array([ORTH, IS_SPACE]) for i in unsegmented])
-        orths, is_space = words[:, 0], words[:, 1] != 0
-        if len(unsegmented) == 1 and not is_space.any() and _SENTENCE_FINAL_SET.isdisjoint(orths[:-1].tolist()):
+        orths = _concatenate([docs[i].to_array(ORTH) for i in unsegmented])
+        if len(unsegmented) == 1 and read is None and _SENTENCE_FINAL_SET.isdisjoint(orths[:-1].tolist()):
             # One doc (one nlp() call) with no sentence end before its last
             # token: a set lookup costs less than the array operations below.
             return
@@ -211,6 +218,7 @@ class TokenFeaturizer:
         batch_index = index + numpy.repeat(doc_starts[unsegmented] - firsts, lengths)
         last_in_doc = numpy.zeros_like(final)
         last_in_doc[ends - 1] = True
+        is_space = numpy.zeros_like(final) if read is None else ~read[batch_index]
         blank = numpy.flatnonzero(is_space)
         if len(blank):
             strings = docs[unsegmented[0]].vocab.strings

@@ -5,10 +5,10 @@ from collections import Counter
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import numpy
-from spacy.attrs import IS_SPACE
 from spacy.training import Example
 
 from .attributes import ATTRIBUTES, LEXICON_KEYS, lemma_or_missing
+from .featurizer import whitespace_tokens
 from .heads import by_feature
 from .lemma import lexicon_entries
 from .morph import is_known
@@ -73,7 +73,7 @@ def batch_gold_values(examples: Sequence[Example], attrs: Sequence[str]) -> List
         # The LSTM does not read whitespace tokens (their rows are zeros): no
         # label there, and no gradient (a corpus tokenized by spaCy may tag
         # them "_SP").
-        spaces = numpy.flatnonzero(example.predicted.to_array(IS_SPACE)).tolist() if len(example.predicted) else []
+        spaces = whitespace_tokens(example.predicted).tolist()
         for column in columns if spaces else []:
             for i in spaces:
                 column[i] = None
