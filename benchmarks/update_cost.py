@@ -66,6 +66,7 @@ VARIANTS = {
     "native_lstm": ({}, None, lambda: native_lstm()),
     "bf16": ({}, lambda nlp: set_shims(nlp, training_autocast=torch.bfloat16), None),
     "native_lstm_bf16": ({}, lambda nlp: set_shims(nlp, training_autocast=torch.bfloat16), lambda: native_lstm()),
+    "lowprec": ({}, lambda nlp: set_modules(nlp, training_product_dtype=torch.bfloat16), None),
     "words500": ({"training.batcher.size": 500}, None, None),
     "words2000": ({"training.batcher.size": 2000}, None, None),
     "words4000": ({"training.batcher.size": 4000}, None, None),
@@ -112,6 +113,12 @@ def set_shims(nlp, **settings):
             if not hasattr(shim, name):
                 sys.exit(f"the shim has no setting {name!r} (older code?)")
             setattr(shim, name, value)
+
+
+def set_modules(nlp, **settings):
+    for shim in lstm_shims(nlp):
+        for name, value in settings.items():
+            setattr(shim._model, name, value)
 
 
 # time.perf_counter (wall), or time.process_time (--clock process: this

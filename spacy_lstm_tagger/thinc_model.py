@@ -28,7 +28,7 @@ from thinc.types import Floats2d
 from .attributes import ATTRIBUTES
 from .converters import convert_inputs, convert_inputs_v2, convert_outputs, convert_outputs_v2
 from .featurizer import TokenFeaturizer
-from .torch_model import LSTMTagger, check_char_encoder
+from .torch_model import LSTMTagger, check_char_encoder, training_product_dtype
 from .torch_shim import wrap_torch_model
 
 ARCHITECTURE = "spacy_lstm_tagger.LSTMTagger.v1"
@@ -84,6 +84,10 @@ def check_architecture_settings(settings: dict, architecture: str = ARCHITECTURE
         fail("char_heads", f"a list of attributes from {list(ATTRIBUTES)} (may be empty)", char_heads)
     if char_heads and not char_rows:
         fail("char_heads", "empty when char_rows = 0 (no character encoding to read)", char_heads)
+    try:
+        training_product_dtype(settings["training_precision"])
+    except ValueError as error:
+        raise ValueError(f"{architecture}: {error}") from None
     for name in ("dropout", "word_dropout"):
         value = settings[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
@@ -116,6 +120,7 @@ def build_lstm_tagger_model(
     char_bilstm_width: int = MODULE_DEFAULTS["char_bilstm_width"],
     head_tanh_layer: bool = MODULE_DEFAULTS["head_tanh_layer"],
     char_heads: List[str] = [],
+    training_precision: str = MODULE_DEFAULTS["training_precision"],
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A BiLSTM tagger over hashed word, prefix, suffix and shape features, a
@@ -281,6 +286,7 @@ def build_lstm_tagger_model_v2(
     char_bilstm_width: int = V1_DEFAULTS["char_bilstm_width"],
     head_tanh_layer: bool = V1_DEFAULTS["head_tanh_layer"],
     char_heads: List[str] = V1_DEFAULTS["char_heads"],
+    training_precision: str = V1_DEFAULTS["training_precision"],
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """v1's model, plus `tok2vec`: any thinc model from Docs to one row per

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
-from .torch_training import dropout, packed_lstm, packed_lstm_supported
+from .torch_training import dropout, low_precision_linear, packed_lstm, packed_lstm_supported
 
 
 class CharCNN(nn.Module):
@@ -79,6 +79,24 @@ class CharBiLSTM(nn.Module):
 
 
 CHAR_ENCODERS = ("cnn", "bilstm")
+TRAINING_PRECISIONS = ("float32", "bfloat16", "auto")
+
+
+def training_product_dtype(training_precision: str) -> Optional[torch.dtype]:
+    """The dtype of a CPU training update's large products (the LSTM's input
+    projections and the output layer; None: float32, as everything else).
+    "auto": bfloat16 where this CPU multiplies bfloat16 natively (AVX-512
+    BF16 or AMX: several times float32's rate), float32 elsewhere (emulated
+    bfloat16 products are slower than float32's). ValueError("training_precision
+    must be ...") for another value."""
+    if training_precision not in TRAINING_PRECISIONS:
+        raise ValueError(
+            f"training_precision must be {' or '.join(map(repr, TRAINING_PRECISIONS))}, got {training_precision!r}."
+        )
+    if training_precision == "auto":
+        native = torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+        return torch.bfloat16 if native else None
+    return torch.bfloat16 if training_precision == "bfloat16" else None
 
 
 def check_char_encoder(
@@ -164,6 +182,7 @@ class LSTMTagger(nn.Module):
         char_bilstm_width: int = 0,
         head_tanh_layer: bool = False,
         char_head_indices: Sequence[int] = (),
+        training_precision: str = "float32",
     ):
         super().__init__()
         if len(feature_rows) != len(feature_widths):
@@ -238,6 +257,10 @@ class LSTMTagger(nn.Module):
         # its lemma classifier: the rule to pick is mostly in the word's
         # spelling). One Linear without bias gives those heads' extra scores.
         self.char_head_indices = self._checked_char_head_indices(char_head_indices)
+        try:
+            self.training_product_dtype = training_product_dtype(training_precision)
+        except ValueError as error:
+            raise ValueError(f"LSTMTagger: {error}") from None
         self.char_to_heads = (
             nn.Linear(char_encoding_width, sum(self.head_sizes[k] for k in self.char_head_indices), bias=False)
             if self.char_head_indices
@@ -270,6 +293,7 @@ class LSTMTagger(nn.Module):
             if name not in self._modules:
                 self.__dict__.setdefault(name, None)
         self.__dict__.setdefault("char_head_indices", ())
+        self.__dict__.setdefault("training_product_dtype", None)
 
     def output_layers(self) -> List[nn.Linear]:
         """The Linear layers that give the scores: the one shared by every
@@ -363,7 +387,7 @@ class LSTMTagger(nn.Module):
         if self.training and packed.device.type == "cpu" and packed_lstm_supported(self.lstm):
             # The same function, with a backward that costs what the tokens
             # cost (packed_lstm, below); prediction keeps nn.LSTM.
-            hidden = packed_lstm(self.lstm, packed, batch_sizes)
+            hidden = packed_lstm(self.lstm, packed, batch_sizes, self.training_product_dtype)
         else:
             hidden = self.lstm(PackedSequence(packed, batch_sizes))[0].data
         # Back to flat (input) order.
@@ -380,7 +404,10 @@ class LSTMTagger(nn.Module):
         # softmax still runs in the weights' precision; a no-op otherwise.
         hidden = dropout(hidden, self.output_dropout)
         if self.output is not None:
-            scores = self.output(hidden)
+            if self.training and self.training_product_dtype is not None and hidden.device.type == "cpu":
+                (scores,) = low_precision_linear(hidden, [self.output.weight], [self.output.bias], self.training_product_dtype)
+            else:
+                scores = self.output(hidden)
         else:
             n_heads = len(self.head_sizes)
             # tanh(a) as 2 sigmoid(2a) - 1, the 2a from the product itself:

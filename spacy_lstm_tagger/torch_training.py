@@ -2,7 +2,7 @@
 nn.LSTM's and nn.Dropout's own code in cost, not in function (held to them by
 tests/test_training_speed.py). Imports only torch.
 """
-from typing import List
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
@@ -11,15 +11,37 @@ from torch import nn
 def dropout(x: torch.Tensor, module: nn.Module) -> torch.Tensor:
     """What module (an nn.Dropout, or an nn.LSTM between its layers) does to
     x: in training, each value kept with probability 1 - p and scaled by
-    1 / (1 - p). On the CPU the mask is drawn with rand: torch's CPU
-    bernoulli_ cost about three times the rest of the dropout, and an
-    update has three."""
+    1 / (1 - p). On the CPU the mask comes from keep_mask, whose p is a
+    multiple of 1 / 32768 (within 1 / 65536 of the module's)."""
     p = module.p if isinstance(module, nn.Dropout) else module.dropout
     if not module.training or not p:
         return x
     if x.device.type != "cpu" or p >= 1.0:
         return nn.functional.dropout(x, p, training=True)
-    return x * torch.rand_like(x).ge_(p).mul_(1.0 / (1.0 - p))
+    return x * keep_mask(x.shape, p, x.dtype)
+
+
+# keep_mask's resolution: 15 random bits per value.
+MASK_LEVELS = 32768
+
+
+def keep_mask(shape, p: float, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """A dropout mask on the CPU: 0 with probability p (rounded to a multiple
+    of 1 / MASK_LEVELS, at most 1 - 1 / MASK_LEVELS), else 1 / (1 - that p).
+    Drawn as 15 bits per value, four values from each 64-bit number of
+    torch's generator: a float32 per value (torch.rand) costs four draws as
+    many, and torch's CPU bernoulli_ three times more again; the draws were
+    a twentieth of an update."""
+    n = 1
+    for size in shape:
+        n *= size
+    dropped = min(max(round(p * MASK_LEVELS), 0), MASK_LEVELS - 1)
+    # random_ on int64 gives 63 uniform bits (the sign bit is 0): masked to
+    # 15 bits, each of the four int16 in it is uniform.
+    bits = torch.empty(((n + 3) // 4,), dtype=torch.int64).random_().view(torch.int16)[:n].view(shape)
+    keep = bits.bitwise_and_(MASK_LEVELS - 1) >= dropped
+    scale = torch.tensor(MASK_LEVELS / (MASK_LEVELS - dropped), dtype=dtype)
+    return torch.where(keep, scale, torch.zeros((), dtype=dtype))
 
 
 # Training on the CPU: nn.LSTM's forward over a packed batch, the same
@@ -44,10 +66,14 @@ def packed_lstm_supported(lstm: nn.Module) -> bool:
     return type(lstm) is nn.LSTM and lstm.bias and not lstm.proj_size and lstm.mode == "LSTM"
 
 
-def packed_lstm(lstm: nn.LSTM, data: torch.Tensor, batch_sizes: torch.Tensor) -> torch.Tensor:
+def packed_lstm(
+    lstm: nn.LSTM, data: torch.Tensor, batch_sizes: torch.Tensor, product_dtype: Optional[torch.dtype] = None
+) -> torch.Tensor:
     """The `.data` of lstm(PackedSequence(data, batch_sizes))[0], with the
     module's dropout between layers when it is in training mode: (n_tokens,
-    hidden x directions), in the packed (time-major) order of data."""
+    hidden x directions), in the packed (time-major) order of data.
+    product_dtype: the input projections' products in that precision
+    (low_precision_linear), the recurrence float32."""
     steps: List[int] = batch_sizes.tolist()
     suffixes = ["", "_reverse"] if lstm.bidirectional else [""]
     plans = [_Plan(steps, reverse=bool(suffix), device=data.device) for suffix in suffixes]
@@ -56,19 +82,96 @@ def packed_lstm(lstm: nn.LSTM, data: torch.Tensor, batch_sizes: torch.Tensor) ->
         if layer and lstm.dropout and lstm.training:
             layer_input = dropout(layer_input, lstm)
         outputs = []
-        for suffix, plan in zip(suffixes, plans):
-            name = f"l{layer}{suffix}"
+        names = [f"l{layer}{suffix}" for suffix in suffixes]
+        biases = [getattr(lstm, f"bias_ih_{name}") + getattr(lstm, f"bias_hh_{name}") for name in names]
+        if product_dtype is not None:
+            # Every direction's projection in one product.
+            projections = low_precision_linear(
+                layer_input, [getattr(lstm, f"weight_ih_{name}") for name in names], biases, product_dtype
+            )
+        else:
             # The largest product: every token of the layer at once.
+            projections = [
+                torch.addmm(bias, layer_input, getattr(lstm, f"weight_ih_{name}").t())
+                for name, bias in zip(names, biases)
+            ]
+        for name, plan, gates in zip(names, plans, projections):
             weight_hh = getattr(lstm, f"weight_hh_{name}")
-            gates = torch.addmm(
-                getattr(lstm, f"bias_ih_{name}") + getattr(lstm, f"bias_hh_{name}"),
-                layer_input,
-                getattr(lstm, f"weight_ih_{name}").t(),
-            ).to(weight_hh.dtype)
             with torch.autocast(device_type=data.device.type, enabled=False):
-                outputs.append(_Recurrence.apply(gates, weight_hh, plan))
+                outputs.append(_Recurrence.apply(gates.to(weight_hh.dtype), weight_hh, plan))
         layer_input = torch.cat(outputs, dim=1) if len(outputs) > 1 else outputs[0]
     return layer_input
+
+
+ROW_MULTIPLE = 64
+
+
+def low_precision_linear(
+    x: torch.Tensor, weights: Sequence[torch.Tensor], biases: Sequence[torch.Tensor], dtype: torch.dtype
+) -> Tuple[torch.Tensor, ...]:
+    """x W_k^T + b_k for each weight W_k, as float32 tensors, with the
+    products of the forward and of the backward in dtype (bfloat16): on a CPU
+    with AVX-512 BF16 or AMX they run several times faster than float32's.
+    The weights' and x's gradients come back float32; the weights themselves
+    are only read. One product covers all the weights (a layer's
+    directions)."""
+    return _LowPrecisionLinear.apply(x, dtype, len(weights), *weights, *biases)
+
+
+class _LowPrecisionLinear(torch.autograd.Function):
+    """low_precision_linear's products, with the casts done once each: x and
+    the weights to dtype in the forward (kept for the backward, half the
+    memory of float32), the outputs' gradients to dtype in the backward.
+    torch.autocast does the same products but casts per operation, and was
+    slower than float32 over a whole update here (BENCHMARKS.md)."""
+
+    @staticmethod
+    def forward(ctx, x, dtype, n_weights, *weights_and_biases):
+        weights, biases = weights_and_biases[:n_weights], weights_and_biases[n_weights:]
+        n_rows = x.shape[0]
+        rows = [w.shape[0] for w in weights]
+        low_x = _padded(x.detach(), dtype)
+        low_weights = torch.cat([w.detach() for w in weights]).to(dtype)
+        # The bias goes into the product in dtype too: the product is rounded
+        # to dtype anyway, and a separate float32 add over the outputs cost
+        # as much as the product.
+        low_bias = torch.cat([b.detach() for b in biases]).to(dtype)
+        product = torch.addmm(low_bias, low_x, low_weights.t())[:n_rows].float()
+        ctx.save_for_backward(low_x, low_weights)
+        ctx.rows = rows
+        ctx.n_rows = n_rows
+        return tuple(product.split(rows, dim=1))
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, *grads):
+        low_x, low_weights = ctx.saved_tensors
+        rows, n_rows = ctx.rows, ctx.n_rows
+        low_grad = low_x.new_empty((low_x.shape[0], sum(rows)))
+        # Padding rows zero, so that they add nothing to the weights' gradient.
+        low_grad[n_rows:].zero_()
+        for part, grad in zip(low_grad[:n_rows].split(rows, dim=1), grads):
+            if grad is None:
+                part.zero_()
+            else:
+                part.copy_(grad)
+        d_x = low_grad.mm(low_weights)[:n_rows].float() if ctx.needs_input_grad[0] else None
+        d_weights = low_grad.t().mm(low_x).float().split(rows)
+        d_biases = [
+            grad.sum(0) if grad is not None else low_x.new_zeros(n, dtype=torch.float32) for grad, n in zip(grads, rows)
+        ]
+        return (d_x, None, None, *d_weights, *d_biases)
+
+
+def _padded(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """x in dtype, its rows padded with zeros to a multiple of ROW_MULTIPLE:
+    oneDNN builds a kernel for every new shape of a product (about 2 ms each
+    here), and a batch's token count is new almost every update."""
+    n_rows = x.shape[0]
+    padded = x.new_empty((-(-n_rows // ROW_MULTIPLE) * ROW_MULTIPLE, x.shape[1]), dtype=dtype)
+    padded[:n_rows].copy_(x)
+    padded[n_rows:].zero_()
+    return padded
 
 
 class _Plan:

@@ -78,7 +78,7 @@ def test_the_torch_module_keeps_the_architectures_defaults():
     shared = {
         "hidden_width", "depth", "bidirectional", "dropout", "word_dropout", "char_rows", "char_width",
         "char_filters", "sparse_embeddings", "char_end_positions", "char_encoder", "char_bilstm_width",
-        "head_tanh_layer",
+        "head_tanh_layer", "training_precision",
     }
     # vectors_width is set from the pipeline's vectors (include_static_vectors),
     # char_head_indices from char_heads and the component's heads.
