@@ -64,9 +64,11 @@ VARIANTS = {
     "base": ({}, None, None),
     # The training forward on nn.LSTM, as before torch_training.packed_lstm (0.6.0's).
     "native_lstm": ({}, None, lambda: native_lstm()),
-    "bf16": ({}, lambda nlp: set_shims(nlp, training_autocast=torch.bfloat16), None),
-    "native_lstm_bf16": ({}, lambda nlp: set_shims(nlp, training_autocast=torch.bfloat16), lambda: native_lstm()),
-    "lowprec": ({}, lambda nlp: set_modules(nlp, training_product_dtype=torch.bfloat16), None),
+    # The architecture's training_precision. Results written before it existed
+    # name "bf16" the shim's torch.autocast (training_autocast), which this
+    # setting replaced.
+    "bf16": ({"components.lstm_tagger.model.training_precision": "bfloat16"}, None, None),
+    "float32": ({"components.lstm_tagger.model.training_precision": "float32"}, None, None),
     "words500": ({"training.batcher.size": 500}, None, None),
     "words2000": ({"training.batcher.size": 2000}, None, None),
     "words4000": ({"training.batcher.size": 4000}, None, None),
@@ -99,26 +101,6 @@ def parse_variant(spec):
         key, value = item.split(":", 1)
         parsed[key] = json.loads(value)
     return name, (parsed, None, None, None)
-
-
-def lstm_shims(nlp):
-    for _, component in nlp.pipeline:
-        if getattr(component, "model", None) is not None and component.model.name == "lstm_tagger":
-            yield from component.model.layers[0].shims
-
-
-def set_shims(nlp, **settings):
-    for shim in lstm_shims(nlp):
-        for name, value in settings.items():
-            if not hasattr(shim, name):
-                sys.exit(f"the shim has no setting {name!r} (older code?)")
-            setattr(shim, name, value)
-
-
-def set_modules(nlp, **settings):
-    for shim in lstm_shims(nlp):
-        for name, value in settings.items():
-            setattr(shim._model, name, value)
 
 
 # time.perf_counter (wall), or time.process_time (--clock process: this

@@ -400,30 +400,37 @@ class LSTMTagger(nn.Module):
         """(n_tokens, n_labels): each head's log_softmax, side by side.
         hidden: the LSTM's output in token order; char_tokens: each token's
         character encoding (embed), for char_head_indices."""
-        # Under a lower-precision autocast (the shim's training_autocast) the
-        # softmax still runs in the weights' precision; a no-op otherwise.
         hidden = dropout(hidden, self.output_dropout)
+        # training_precision: the products after the LSTM's, the largest left.
+        lower = self.training and self.training_product_dtype is not None and hidden.device.type == "cpu"
         if self.output is not None:
-            if self.training and self.training_product_dtype is not None and hidden.device.type == "cpu":
-                (scores,) = low_precision_linear(hidden, [self.output.weight], [self.output.bias], self.training_product_dtype)
+            if lower:
+                (scores,) = low_precision_linear(
+                    hidden, [self.output.weight], [self.output.bias], self.training_product_dtype
+                )
             else:
                 scores = self.output(hidden)
         else:
             n_heads = len(self.head_sizes)
             # tanh(a) as 2 sigmoid(2a) - 1, the 2a from the product itself:
             # torch's CPU tanh costs five to seven times its sigmoid.
-            doubled = torch.addmm(self.head_tanh.bias, hidden, self.head_tanh.weight.t(), beta=2.0, alpha=2.0)
+            if lower:
+                (doubled,) = low_precision_linear(
+                    hidden, [self.head_tanh.weight], [self.head_tanh.bias], self.training_product_dtype
+                )
+                doubled = doubled.mul_(2.0)
+            else:
+                doubled = torch.addmm(self.head_tanh.bias, hidden, self.head_tanh.weight.t(), beta=2.0, alpha=2.0)
             update = (doubled.sigmoid_() * 2.0 - 1.0).view(-1, n_heads, hidden.shape[1])
             per_head = hidden.unsqueeze(1) + dropout(update, self.output_dropout)
             scores = torch.cat([out(per_head[:, k]) for k, out in enumerate(self.head_outputs)], dim=1)
-        scores = scores.to(self.output_layers()[0].weight.dtype)
         if len(self.head_sizes) == 1 and self.char_to_heads is None:
             return torch.log_softmax(scores, dim=-1)
         per_head = list(scores.split(self.head_sizes, dim=1))
         if self.char_to_heads is not None:
             if char_tokens is None:
                 raise ValueError("LSTMTagger was built with char_head_indices but got no character encoding.")
-            extra = self.char_to_heads(dropout(char_tokens, self.output_dropout)).to(scores.dtype)
+            extra = self.char_to_heads(dropout(char_tokens, self.output_dropout))
             sizes = [self.head_sizes[k] for k in self.char_head_indices]
             for k, head_extra in zip(self.char_head_indices, extra.split(sizes, dim=1)):
                 per_head[k] = per_head[k] + head_extra

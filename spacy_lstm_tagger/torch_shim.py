@@ -25,10 +25,6 @@
   that writes the weights where torch's version counters cannot see it
   (through `param.data` or a numpy/cupy view, as finish_update does): do it
   inside `shim.changing_weights()`.
-- `training_autocast` (off unless set: None): a lower-precision dtype, e.g.
-  torch.bfloat16, for the matrix products of an update's forward and backward
-  (torch.autocast on the module's device); the weights, the optimizer and
-  prediction stay float32.
 """
 import contextlib
 import os
@@ -78,8 +74,6 @@ class LSTMTaggerShim(PyTorchShim):
         # Odd while the weights are being written where torch's version
         # counters do not see it (changing_weights): no engine is built then.
         self._weights_generation = 0
-        # None (float32) or a dtype for torch.autocast in begin_update only.
-        self.training_autocast: Optional[torch.dtype] = None
         fused.remake_in_forked_child(self)
 
     def __getstate__(self):
@@ -98,7 +92,9 @@ class LSTMTaggerShim(PyTorchShim):
         self.__dict__.setdefault("_fused_cache", None)
         self.__dict__.setdefault("fused_max_tokens", None)
         self.__dict__.setdefault("_weights_generation", 0)
-        self.__dict__.setdefault("training_autocast", None)
+        # training_autocast (before 0.7.0) gave way to the architecture's
+        # training_precision.
+        self.__dict__.pop("training_autocast", None)
         fused.remake_in_forked_child(self)
 
     def _after_fork_in_child(self) -> None:
@@ -164,14 +160,10 @@ class LSTMTaggerShim(PyTorchShim):
     def begin_update(self, inputs: ArgsKwargs):
         """Forward in train mode (dropout on), then straight back to eval
         mode: the dropout masks are in the graph, and the backward pass does
-        not read the mode. With training_autocast, the forward runs under
-        torch.autocast in that dtype (float32 weights; the backward follows the
-        forward's dtypes, outside the block, as torch advises)."""
-        dtype = self.training_autocast
+        not read the mode."""
         self._model.train()
         try:
-            with torch.autocast(device_type=self.device.type, dtype=dtype, enabled=dtype is not None):
-                return super().begin_update(inputs)
+            return super().begin_update(inputs)
         finally:
             self._model.eval()
 
@@ -242,17 +234,14 @@ def wrap_torch_model(
     module: torch.nn.Module,
     convert_inputs: Callable,
     convert_outputs: Callable,
-    training_autocast: Optional[torch.dtype] = None,
 ) -> Model:
     """PyTorchWrapper_v3 with LSTMTaggerShim and safetensors weights (thinc's
-    own wrapper forward; only the shim differs). training_autocast: the
-    shim's setting of that name (None: float32 updates)."""
+    own wrapper forward; only the shim differs)."""
     shim = LSTMTaggerShim(
         module,
         serialize_model=serialize_torch_model,
         deserialize_model=deserialize_torch_model,
     )
-    shim.training_autocast = training_autocast
     return Model(
         "pytorch",
         pytorch_wrapper_forward,

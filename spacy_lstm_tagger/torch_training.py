@@ -54,10 +54,10 @@ def keep_mask(shape, p: float, dtype: torch.dtype = torch.float32) -> torch.Tens
 # arithmetic, and autograd's per-step graph the rest. Here the recurrence's
 # backward is written out (_Recurrence). Prediction keeps nn.LSTM (and the
 # fused graph built from its weights); the outputs and gradients agree with
-# it up to float rounding (tests/test_training_speed.py). Under a
-# lower-precision torch.autocast (the shim's training_autocast) the input
-# projections, the largest products, run in that precision; the recurrence
-# and the cell state stay float32.
+# it up to float rounding (tests/test_training_speed.py). With a
+# product_dtype (the architecture's training_precision) the input
+# projections, the largest products, run in that precision
+# (low_precision_linear); the recurrence and the cell state stay float32.
 
 
 def packed_lstm_supported(lstm: nn.Module) -> bool:
@@ -96,9 +96,7 @@ def packed_lstm(
                 for name, bias in zip(names, biases)
             ]
         for name, plan, gates in zip(names, plans, projections):
-            weight_hh = getattr(lstm, f"weight_hh_{name}")
-            with torch.autocast(device_type=data.device.type, enabled=False):
-                outputs.append(_Recurrence.apply(gates.to(weight_hh.dtype), weight_hh, plan))
+            outputs.append(_Recurrence.apply(gates, getattr(lstm, f"weight_hh_{name}"), plan))
         layer_input = torch.cat(outputs, dim=1) if len(outputs) > 1 else outputs[0]
     return layer_input
 
@@ -122,8 +120,9 @@ class _LowPrecisionLinear(torch.autograd.Function):
     """low_precision_linear's products, with the casts done once each: x and
     the weights to dtype in the forward (kept for the backward, half the
     memory of float32), the outputs' gradients to dtype in the backward.
-    torch.autocast does the same products but casts per operation, and was
-    slower than float32 over a whole update here (BENCHMARKS.md)."""
+    torch.autocast does the same products but casts at every operation, and
+    made a whole update slower than float32's here (BENCHMARKS.md, "The cost
+    of an update")."""
 
     @staticmethod
     def forward(ctx, x, dtype, n_weights, *weights_and_biases):
@@ -140,7 +139,9 @@ class _LowPrecisionLinear(torch.autograd.Function):
         ctx.save_for_backward(low_x, low_weights)
         ctx.rows = rows
         ctx.n_rows = n_rows
-        return tuple(product.split(rows, dim=1))
+        # Several weights: column views of the one product (the recurrence
+        # copies its gates); one: the product itself, which may be changed in place.
+        return tuple(product.split(rows, dim=1)) if n_weights > 1 else (product,)
 
     @staticmethod
     @torch.autograd.function.once_differentiable
