@@ -1,6 +1,6 @@
 #!/bin/bash
 # The quiet-machine measurements of this folder, in one go, from the project root:
-#   bash benchmarks/results/bf16-products-2026-12-05/quiet.sh /tmp/v060
+#   bash benchmarks/results/bf16-products-2026-12-05/quiet.sh /tmp/v060   (the venv's python first on PATH)
 # (/tmp/v060: `git archive f822aa2 | tar -x -C /tmp/v060`, release 0.6.0).
 set -euo pipefail
 V060=$1
