@@ -83,8 +83,8 @@ TRAINING_PRECISIONS = ("float32", "bfloat16", "auto")
 
 
 def training_product_dtype(training_precision: str) -> Optional[torch.dtype]:
-    """The dtype of a CPU training update's large products (the LSTM's input
-    projections and the output layer; None: float32, as everything else).
+    """The dtype of a CPU training update's largest products (the LSTM's
+    input projections and head_tanh_layer's; None: float32, as everything else).
     "auto": bfloat16 where this CPU multiplies bfloat16 natively (AVX-512
     BF16 or AMX: several times float32's rate), float32 elsewhere (emulated
     bfloat16 products are slower than float32's). ValueError("training_precision

@@ -92,8 +92,8 @@ class LSTMTaggerShim(PyTorchShim):
         self.__dict__.setdefault("_fused_cache", None)
         self.__dict__.setdefault("fused_max_tokens", None)
         self.__dict__.setdefault("_weights_generation", 0)
-        # training_autocast (before 0.7.0) gave way to the architecture's
-        # training_precision.
+        # A shim pickled between 0.6.0 and training_precision has the setting
+        # that replaced: training_autocast.
         self.__dict__.pop("training_autocast", None)
         fused.remake_in_forked_child(self)
 
