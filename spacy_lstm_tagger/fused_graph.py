@@ -26,6 +26,8 @@ _KNOWN_ATTRIBUTES = {
     LSTMTagger: {
         "head_sizes", "n_labels", "word_dropout", "vectors_width", "chars", "char_bilstm", "head_tanh", "head_outputs",
         "output", "char_head_indices", "char_to_heads",
+        # Read in training only, as word_dropout.
+        "training_product_dtype",
     },
     CharCNN: {"end_positions", "output_width"},
     CharBiLSTM: {"output_width"},

@@ -12,6 +12,7 @@ from conftest import TINY_MODEL, make_examples
 from torch.nn.utils.rnn import PackedSequence
 from thinc.api import ArgsKwargs
 
+from spacy_lstm_tagger import fused_graph
 from spacy_lstm_tagger.torch_model import LSTMTagger, packed_order, training_product_dtype
 from spacy_lstm_tagger.torch_training import (
     _Plan, _Recurrence, dropout, low_precision_linear, packed_lstm, packed_lstm_supported,
@@ -163,6 +164,8 @@ def test_prediction_stays_float32_and_unchanged_with_bfloat16_training():
     nlp = train(0, steps=4, training_precision="bfloat16")
     shim = lstm_tagger_shim(nlp)
     assert shim._model.training_product_dtype == torch.bfloat16
+    # The fused graph stands in for the module whatever its training precision.
+    assert fused_graph.unsupported(shim._model) is None
     assert all(p.dtype == torch.float32 for p in shim._model.parameters())
     model = nlp.get_pipe("lstm_tagger").model
     docs = [eg.predicted for eg in make_examples(nlp)]
