@@ -401,18 +401,18 @@ class LSTMTagger(nn.Module):
         hidden: the LSTM's output in token order; char_tokens: each token's
         character encoding (embed), for char_head_indices."""
         hidden = dropout(hidden, self.output_dropout)
-        # training_precision: the head tanh layer's product in it too. The
-        # output layers stay float32, and so the scores: in bfloat16 they
-        # saved about 1.2 ms of an 80 ms update (timed alone) and moved no
-        # dev score (BENCHMARKS.md, "The cost of an update").
-        lower = self.training and self.training_product_dtype is not None and hidden.device.type == "cpu"
         if self.output is not None:
+            # Float32 under training_precision too, and so the scores: in
+            # bfloat16 the output layer saved about 1.2 ms of an 80 ms update
+            # (timed alone) and moved no dev score (BENCHMARKS.md, "The cost
+            # of an update").
             scores = self.output(hidden)
         else:
             n_heads = len(self.head_sizes)
             # tanh(a) as 2 sigmoid(2a) - 1, the 2a from the product itself:
-            # torch's CPU tanh costs five to seven times its sigmoid.
-            if lower:
+            # torch's CPU tanh costs five to seven times its sigmoid. The
+            # tanh layer's product follows training_precision.
+            if self.training and self.training_product_dtype is not None and hidden.device.type == "cpu":
                 (doubled,) = low_precision_linear(
                     hidden, [self.head_tanh.weight], [self.head_tanh.bias], self.training_product_dtype
                 )

@@ -126,20 +126,16 @@ class _LowPrecisionLinear(torch.autograd.Function):
     def backward(ctx, *grads):
         low_x, low_weights = ctx.saved_tensors
         rows, n_rows = ctx.rows, ctx.n_rows
+        # Every output has a gradient here: autograd gives zeros for one
+        # that was not used (the Function materializes them).
         low_grad = low_x.new_empty((low_x.shape[0], sum(rows)))
         # Padding rows zero, so that they add nothing to the weights' gradient.
         low_grad[n_rows:].zero_()
         for part, grad in zip(low_grad[:n_rows].split(rows, dim=1), grads):
-            if grad is None:
-                part.zero_()
-            else:
-                part.copy_(grad)
+            part.copy_(grad)
         d_x = low_grad.mm(low_weights)[:n_rows].float() if ctx.needs_input_grad[0] else None
         d_weights = low_grad.t().mm(low_x).float().split(rows)
-        d_biases = [
-            grad.sum(0) if grad is not None else low_x.new_zeros(n, dtype=torch.float32) for grad, n in zip(grads, rows)
-        ]
-        return (d_x, None, None, *d_weights, *d_biases)
+        return (d_x, None, None, *d_weights, *(grad.sum(0) for grad in grads))
 
 
 def _padded(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
