@@ -67,8 +67,9 @@ def covered_parts(module: LSTMTagger) -> dict:
         "output_dropout": (nn.Dropout, ()),
     }
     if module.head_tanh is not None:
+        parts["head_tanh"] = (nn.Linear, ("weight", "bias"))
+    if module.head_outputs is not None:
         parts.update({
-            "head_tanh": (nn.Linear, ("weight", "bias")),
             "head_outputs": (nn.ModuleList, ()),
             **{f"head_outputs.{i}": (nn.Linear, ("weight", "bias")) for i in range(len(module.head_sizes))},
         })
@@ -291,7 +292,13 @@ def build_graph(module: LSTMTagger) -> bytes:
     width = lstm.hidden_size * len(directions)
     flat = node("Reshape", [layer_input, const("flat_shape", numpy.asarray([-1, width]))], "hidden_padded")
     hidden = node("Gather", [flat, "unpad_index"], "hidden", axis=0)
-    if module.head_tanh is None:
+    if module.head_outputs is None:
+        if module.head_tanh is not None:
+            # As LSTMTagger.log_probs: one residual tanh layer for every head
+            # (head_tanh_layer = "shared").
+            update = node("MatMul", [hidden, const("head_tanh_weight", _array(module.head_tanh.weight).T.copy())], "head_tanh_raw")
+            update = node("Tanh", [node("Add", [update, const("head_tanh_bias", _array(module.head_tanh.bias))], "head_tanh_pre")], "head_tanh")
+            hidden = node("Add", [hidden, update], "head_input")
         scores = node("MatMul", [hidden, const("output_weight", _array(module.output.weight).T.copy())], "scores_raw")
         scores = node("Add", [scores, const("output_bias", _array(module.output.bias))], "scores")
     else:

@@ -17,7 +17,7 @@ are written once, and its settings travel to the init callback as one dict.
 """
 import inspect
 from functools import partial
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import torch
 from spacy.tokens import Doc
@@ -76,9 +76,10 @@ def check_architecture_settings(settings: dict, architecture: str = ARCHITECTURE
         )
     except ValueError as error:
         raise ValueError(f"{architecture}: {error}") from None
-    for name in ("sparse_embeddings", "head_tanh_layer"):
-        if not isinstance(settings[name], bool):
-            fail(name, "true or false", settings[name])
+    if not isinstance(settings["sparse_embeddings"], bool):
+        fail("sparse_embeddings", "true or false", settings["sparse_embeddings"])
+    if not (isinstance(settings["head_tanh_layer"], bool) or settings["head_tanh_layer"] == "shared"):
+        fail("head_tanh_layer", 'true, false or "shared"', settings["head_tanh_layer"])
     char_heads = settings["char_heads"]
     if not isinstance(char_heads, (list, tuple)) or not all(name in ATTRIBUTES for name in char_heads):
         fail("char_heads", f"a list of attributes from {list(ATTRIBUTES)} (may be empty)", char_heads)
@@ -118,7 +119,7 @@ def build_lstm_tagger_model(
     char_end_positions: int = MODULE_DEFAULTS["char_end_positions"],
     char_encoder: str = MODULE_DEFAULTS["char_encoder"],
     char_bilstm_width: int = MODULE_DEFAULTS["char_bilstm_width"],
-    head_tanh_layer: bool = MODULE_DEFAULTS["head_tanh_layer"],
+    head_tanh_layer: Union[bool, str] = MODULE_DEFAULTS["head_tanh_layer"],
     char_heads: List[str] = [],
     training_precision: str = MODULE_DEFAULTS["training_precision"],
     nO: Optional[int] = None,
@@ -127,7 +128,7 @@ def build_lstm_tagger_model(
     character encoder (char_rows > 0: a CNN, or a BiLSTM with char_encoder =
     "bilstm"; char_bilstm_width > 0 adds a BiLSTM beside the CNN) and the pipeline's static vectors
     (include_static_vectors) as optional extra inputs; head_tanh_layer gives
-    each output head its own residual tanh layer; the heads of char_heads'
+    each output head its own residual tanh layer ("shared": one for all); the heads of char_heads'
     attributes (e.g. ["lemma"]) also read the character encoding directly. docs/configs.md's option
     table describes each argument; tests/test_defaults.py holds it to these defaults."""
     settings = dict(locals())
@@ -284,7 +285,7 @@ def build_lstm_tagger_model_v2(
     char_end_positions: int = V1_DEFAULTS["char_end_positions"],
     char_encoder: str = V1_DEFAULTS["char_encoder"],
     char_bilstm_width: int = V1_DEFAULTS["char_bilstm_width"],
-    head_tanh_layer: bool = V1_DEFAULTS["head_tanh_layer"],
+    head_tanh_layer: Union[bool, str] = V1_DEFAULTS["head_tanh_layer"],
     char_heads: List[str] = V1_DEFAULTS["char_heads"],
     training_precision: str = V1_DEFAULTS["training_precision"],
     nO: Optional[int] = None,

@@ -137,8 +137,9 @@ class LSTMTagger(nn.Module):
 
     n_labels: the number of labels, or one number per output head (e.g. XPOS,
     UPOS and morphological features predicted from the same LSTM). The heads
-    share one Linear layer (head_tanh_layer: each has its own residual tanh
-    layer and Linear); each head's columns are normalized on their own,
+    share one Linear layer (head_tanh_layer = True: each has its own residual
+    tanh layer and Linear; "shared": they share one residual tanh layer
+    before the Linear); each head's columns are normalized on their own,
     so the output is one log-probability distribution per head, side by side.
     char_head_indices: heads whose scores also read each word's character
     encoding directly (one bias-free Linear), beside the LSTM's output.
@@ -180,7 +181,7 @@ class LSTMTagger(nn.Module):
         char_end_positions: int = 0,
         char_encoder: str = "cnn",
         char_bilstm_width: int = 0,
-        head_tanh_layer: bool = False,
+        head_tanh_layer: Union[bool, str] = False,
         char_head_indices: Sequence[int] = (),
         training_precision: str = "float32",
     ):
@@ -239,13 +240,20 @@ class LSTMTagger(nn.Module):
         )
         self.output_dropout = nn.Dropout(dropout)
         lstm_width = hidden_width * (2 if bidirectional else 1)
-        if not isinstance(head_tanh_layer, bool):
-            raise ValueError(f"LSTMTagger: head_tanh_layer must be true or false, got {head_tanh_layer!r}.")
+        if not (isinstance(head_tanh_layer, bool) or head_tanh_layer == "shared"):
+            raise ValueError(f'LSTMTagger: head_tanh_layer must be true, false or "shared", got {head_tanh_layer!r}.')
         # head_tanh_layer: each head reads the LSTM's output through its own
         # residual tanh layer (x + tanh(W x + b), UDPipe 2's), so the heads
         # need not share one representation; one Linear computes the layer
         # for every head at once, then each head has its own output layer.
-        if head_tanh_layer:
+        # "shared": one such layer for all heads, then the shared output
+        # layer: on EWT about the per-head layers' gain at a third of their
+        # cost (BENCHMARKS.md, "A tanh layer per head").
+        if head_tanh_layer == "shared":
+            self.head_tanh = nn.Linear(lstm_width, lstm_width)
+            self.head_outputs = None
+            self.output = nn.Linear(lstm_width, self.n_labels)
+        elif head_tanh_layer:
             self.head_tanh = nn.Linear(lstm_width, len(self.head_sizes) * lstm_width)
             self.head_outputs = nn.ModuleList(nn.Linear(lstm_width, n) for n in self.head_sizes)
             self.output = None
@@ -401,14 +409,7 @@ class LSTMTagger(nn.Module):
         hidden: the LSTM's output in token order; char_tokens: each token's
         character encoding (embed), for char_head_indices."""
         hidden = dropout(hidden, self.output_dropout)
-        if self.output is not None:
-            # Float32 under training_precision too, and so the scores: in
-            # bfloat16 the output layer saved about 1.2 ms of an 80 ms update
-            # (timed alone) and moved no dev score (BENCHMARKS.md, "The cost
-            # of an update").
-            scores = self.output(hidden)
-        else:
-            n_heads = len(self.head_sizes)
+        if self.head_tanh is not None:
             # tanh(a) as 2 sigmoid(2a) - 1, the 2a from the product itself:
             # torch's CPU tanh costs five to seven times its sigmoid. The
             # tanh layer's product follows training_precision.
@@ -419,8 +420,19 @@ class LSTMTagger(nn.Module):
                 doubled = doubled.mul_(2.0)
             else:
                 doubled = torch.addmm(self.head_tanh.bias, hidden, self.head_tanh.weight.t(), beta=2.0, alpha=2.0)
-            update = (doubled.sigmoid_() * 2.0 - 1.0).view(-1, n_heads, hidden.shape[1])
-            per_head = hidden.unsqueeze(1) + dropout(update, self.output_dropout)
+            update = doubled.sigmoid_() * 2.0 - 1.0
+            if self.head_outputs is None:
+                # One layer for every head (head_tanh_layer = "shared").
+                hidden = hidden + dropout(update, self.output_dropout)
+        if self.output is not None:
+            # Float32 under training_precision too, and so the scores: in
+            # bfloat16 the output layer saved about 1.2 ms of an 80 ms update
+            # (timed alone) and moved no dev score (BENCHMARKS.md, "The cost
+            # of an update").
+            scores = self.output(hidden)
+        else:
+            n_heads = len(self.head_sizes)
+            per_head = hidden.unsqueeze(1) + dropout(update.view(-1, n_heads, hidden.shape[1]), self.output_dropout)
             scores = torch.cat([out(per_head[:, k]) for k, out in enumerate(self.head_outputs)], dim=1)
         if len(self.head_sizes) == 1 and self.char_to_heads is None:
             return torch.log_softmax(scores, dim=-1)

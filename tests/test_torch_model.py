@@ -253,9 +253,10 @@ def test_char_head_indices_are_checked(settings, message):
         make_module(**{"char_rows": 30, "char_width": 4, **settings})
 
 
-def test_head_tanh_layer_must_be_a_bool():
-    with pytest.raises(ValueError, match="^LSTMTagger: head_tanh_layer must be true or false, got 1"):
-        make_module(head_tanh_layer=1)
+@pytest.mark.parametrize("value", [1, "per_head", None])
+def test_head_tanh_layer_must_be_a_bool_or_shared(value):
+    with pytest.raises(ValueError, match=f'^LSTMTagger: head_tanh_layer must be true, false or "shared", got {value!r}'):
+        make_module(head_tanh_layer=value)
 
 
 def test_a_module_pickled_before_char_bilstm_width_or_head_tanh_layer_loads_without_them():
