@@ -119,6 +119,7 @@ def test_default_config_file_uses_the_defaults():
         ("char_bilstm_width", 3, "char_bilstm_width must be even"),
         ("char_bilstm_width", -2, "char_bilstm_width must be 0 .none. or an even integer >= 2"),
         ("char_heads", ["lemmas"], "char_heads must be a list of attributes from .'tag', 'pos', 'morph', 'lemma'."),
+        ("head_tanh_layer", "per_head", 'head_tanh_layer must be true, false or "shared"'),
         ("training_precision", "float16", "training_precision must be 'float32' or 'bfloat16' or 'auto'"),
     ],
 )

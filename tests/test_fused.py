@@ -193,6 +193,7 @@ def test_modules_the_graph_does_not_cover_say_why():
     assert "character encoder" in fused.unsupported(module_and_inputs(char_end_positions=2)[0])
     assert fused.unsupported(module_and_inputs(char_bilstm_width=4)[0]) is None
     assert fused.unsupported(module_and_inputs(head_tanh_layer=True)[0]) is None
+    assert fused.unsupported(module_and_inputs(head_tanh_layer="shared")[0]) is None
     with_heads = module_and_inputs(head_tanh_layer=True)[0]
     with_heads.head_outputs.append(torch.nn.Linear(12, 2))
     assert "head_outputs.3" in fused.unsupported(with_heads)

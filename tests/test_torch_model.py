@@ -212,6 +212,23 @@ def test_each_head_reads_the_lstm_through_its_own_residual_tanh_layer():
     assert plain.head_tanh is None and plain.head_outputs is None and plain.output.out_features == 7
 
 
+def test_shared_tanh_layer_is_one_residual_layer_before_the_shared_output_layer():
+    module = make_module(n_labels=[3, 4], char_rows=30, char_width=4, head_tanh_layer="shared")
+    features, chars = char_inputs()
+    out = module(features, torch.tensor([4, 5]), chars=chars)
+    assert torch.allclose(out[:, :3].exp().sum(dim=1), torch.ones(9), atol=1e-5)
+    assert torch.allclose(out[:, 3:].exp().sum(dim=1), torch.ones(9), atol=1e-5)
+    # Every head: its columns of the one output layer over x + tanh(W x + b).
+    hidden = module.lstm(module.embed(features, torch.arange(9), chars, None)[0][:4].unsqueeze(0))[0][0]
+    assert module.head_tanh.weight.shape == (hidden.shape[1], hidden.shape[1]) and module.head_outputs is None
+    scores = module.output(hidden + torch.tanh(hidden @ module.head_tanh.weight.T + module.head_tanh.bias))
+    for columns in (slice(0, 3), slice(3, 7)):
+        assert torch.allclose(out[:4, columns], torch.log_softmax(scores[:, columns], dim=1), atol=1e-5)
+    assert module.output_layers() == [module.output]
+    assert_batch_invariant_then_backward(module, features, chars)
+    assert module.head_tanh.weight.grad.abs().sum() > 0
+
+
 def test_char_heads_read_the_character_encoding_beside_the_lstm():
     module = make_module(
         n_labels=[3, 4, 5], char_rows=30, char_width=4, char_filters=6, char_bilstm_width=4, char_head_indices=[2, 0]

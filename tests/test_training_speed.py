@@ -138,7 +138,7 @@ def test_the_same_seed_gives_the_same_weights(training_precision):
     assert any(not torch.equal(first[name], other[name]) for name in first)
 
 
-@pytest.mark.parametrize("head_tanh_layer", [False, True])
+@pytest.mark.parametrize("head_tanh_layer", [False, True, "shared"])
 def test_training_precision_sets_the_update_products_only(head_tanh_layer):
     """float32: an update's forward without dropout gives the prediction's
     log-probabilities; bfloat16: its products are rounded (not the same
