@@ -1,5 +1,6 @@
 """The gradient handed back through log_softmax equals torch's own NLL gradient."""
 import numpy
+import pytest
 import spacy
 import torch
 from spacy.tokens import Doc
@@ -43,16 +44,15 @@ def test_batch_loss_is_thincs_doc_by_doc_loss():
     from spacy_lstm_tagger.loss import heads_loss, logit_to_log_prob_gradient
 
     rng = numpy.random.default_rng(0)
-    tags, pos = ("A", "B", "C"), ("N", "V")
-    heads = [Head("tag", slice(0, 3), tags), Head("pos", slice(3, 5), pos)]
+    tags, pos, rules = ("A", "B", "C"), ("N", "V"), ("R",)
+    heads = [Head("tag", slice(0, 3), tags), Head("pos", slice(3, 5), pos), Head("lemma", slice(5, 6), rules)]
     lengths = [4, 0, 7, 1]
     log_probs = []
     for n in lengths:
-        logits = rng.normal(size=(n, 5)).astype("float32")
+        logits = rng.normal(size=(n, 6)).astype("float32")
         log_probs.append(numpy.concatenate(
-            [torch.log_softmax(torch.from_numpy(logits[:, :3]), -1).numpy(),
-             torch.log_softmax(torch.from_numpy(logits[:, 3:]), -1).numpy()], axis=1))
-    choices = {"tag": [*tags, "!A", "!C", None], "pos": [*pos, "!V", None]}
+            [torch.log_softmax(torch.from_numpy(logits[:, columns]), -1).numpy() for _, columns, _, _ in heads], axis=1))
+    choices = {"tag": [*tags, "!A", "!C", None], "pos": [*pos, "!V", None], "lemma": [*rules, None]}
     gold = {attr: [[values[rng.integers(len(values))] for _ in range(n)] for n in lengths] for attr, values in choices.items()}
 
     for smoothing in (0.0, 0.1):
@@ -66,7 +66,8 @@ def test_batch_loss_is_thincs_doc_by_doc_loss():
                 return SequenceCategoricalCrossentropy(names=labels, normalize=False, neg_prefix="!", label_smoothing=s)(probs, truths)
 
             negs = [[bool(t) and t.startswith("!") for t in doc] for doc in truths]
-            if smoothing:
+            # A head of one label: nothing to smooth (thinc refuses it).
+            if smoothing and len(labels) > 1:
                 d_pos, l_pos = thinc_loss([[None if n else t for t, n in zip(d, ns)] for d, ns in zip(truths, negs)], smoothing)
                 d_neg, l_neg = thinc_loss([[t if n else None for t, n in zip(d, ns)] for d, ns in zip(truths, negs)], 0.0)
                 expected, head_loss = [a + b for a, b in zip(d_pos, d_neg)], l_pos + l_neg
@@ -75,6 +76,30 @@ def test_batch_loss_is_thincs_doc_by_doc_loss():
             expected_loss += float(head_loss)
             for ours, theirs in zip(d_scores, expected):
                 assert numpy.array_equal(ours[:, columns], logit_to_log_prob_gradient(theirs, numpy))
-        assert [d.shape for d in d_scores] == [(n, 5) for n in lengths]
+        assert [d.shape for d in d_scores] == [(n, 6) for n in lengths]
         # The same squares summed in another order: equal to float32 rounding.
         assert abs(loss - expected_loss) < 1e-5 * max(1.0, expected_loss)
+
+
+@pytest.mark.parametrize("n_labels,smoothing", [(2, 0.5), (3, 0.7)])
+def test_smoothing_thinc_refuses_is_refused_with_its_message(n_labels, smoothing):
+    from thinc.api import CategoricalCrossentropy
+
+    from spacy_lstm_tagger.loss import head_loss
+
+    labels = [f"L{i}" for i in range(n_labels)]
+    probs = numpy.full((2, n_labels), 1.0 / n_labels, dtype="float32")
+    with pytest.raises(ValueError) as thincs:
+        CategoricalCrossentropy(names=labels, normalize=False, label_smoothing=smoothing)(probs, ["L0", "L1"])
+    with pytest.raises(ValueError) as ours:
+        head_loss(labels, probs.copy(), ["L0", "L1"], "!", smoothing)
+    assert str(ours.value) == str(thincs.value)
+
+
+def test_a_label_the_head_lacks_is_a_key_error_as_in_thinc():
+    from spacy_lstm_tagger.loss import head_loss
+
+    probs = numpy.full((3, 2), 0.5, dtype="float32")
+    for truths in (["A", "C", None], ["A", "!C", None], ["A", "", None]):
+        with pytest.raises(KeyError):
+            head_loss(["A", "B"], probs.copy(), truths, "!", 0.0)
