@@ -247,8 +247,8 @@ class LSTMTagger(nn.Module):
         # need not share one representation; one Linear computes the layer
         # for every head at once, then each head has its own output layer.
         # "shared": one such layer for all heads, then the shared output
-        # layer: on EWT about the per-head layers' gain at a third of their
-        # cost (BENCHMARKS.md, "A tanh layer per head").
+        # layer, at about a third of the per-head layers' cost (BENCHMARKS.md,
+        # "A tanh layer per head").
         if head_tanh_layer == "shared":
             self.head_tanh = nn.Linear(lstm_width, lstm_width)
             self.head_outputs = None
