@@ -94,6 +94,7 @@ def head_loss(
             missing.append(row)
         elif neg_prefix and truth.startswith(neg_prefix):
             negative_rows.append(row)
+            # Every label, as thinc looks the X of "not X" up.
             negative_columns.append(label_index(tuple(labels), "")[truth[len(neg_prefix):]])
         else:
             raise KeyError(truth)
