@@ -190,7 +190,10 @@ class LSTMTaggerShim(PyTorchShim):
                     updated, _ = optimizer((self.id, name), weights, torch2xp(param.grad))
                     if updated is not weights:
                         weights[...] = updated
-                param.grad.zero_()
+                # None, not zeros: the next backward then hands its gradient
+                # over as it is, where zeros cost a fill and an add over
+                # every dense parameter (torch's zero_grad(set_to_none=True)).
+                param.grad = None
         self._grad_scaler.update()
 
     @contextlib.contextmanager
