@@ -292,21 +292,20 @@ def build_graph(module: LSTMTagger) -> bytes:
     width = lstm.hidden_size * len(directions)
     flat = node("Reshape", [layer_input, const("flat_shape", numpy.asarray([-1, width]))], "hidden_padded")
     hidden = node("Gather", [flat, "unpad_index"], "hidden", axis=0)
+    if module.head_tanh is not None:
+        # As LSTMTagger.log_probs: the tanh layer's product, one for every
+        # head at once (head_tanh_layer = true) or the one they share.
+        update = node("MatMul", [hidden, const("head_tanh_weight", _array(module.head_tanh.weight).T.copy())], "head_tanh_raw")
+        update = node("Tanh", [node("Add", [update, const("head_tanh_bias", _array(module.head_tanh.bias))], "head_tanh_pre")], "head_tanh")
     if module.head_outputs is None:
         if module.head_tanh is not None:
-            # As LSTMTagger.log_probs: one residual tanh layer for every head
-            # (head_tanh_layer = "shared").
-            update = node("MatMul", [hidden, const("head_tanh_weight", _array(module.head_tanh.weight).T.copy())], "head_tanh_raw")
-            update = node("Tanh", [node("Add", [update, const("head_tanh_bias", _array(module.head_tanh.bias))], "head_tanh_pre")], "head_tanh")
+            # head_tanh_layer = "shared": its residual, then the shared output layer.
             hidden = node("Add", [hidden, update], "head_input")
         scores = node("MatMul", [hidden, const("output_weight", _array(module.output.weight).T.copy())], "scores_raw")
         scores = node("Add", [scores, const("output_bias", _array(module.output.bias))], "scores")
     else:
-        # As LSTMTagger.log_probs: every head's tanh layer in one product,
         # (n_tokens, n_heads, width) beside the LSTM's output, then each
         # head's output layer on its own slice.
-        update = node("MatMul", [hidden, const("head_tanh_weight", _array(module.head_tanh.weight).T.copy())], "head_tanh_raw")
-        update = node("Tanh", [node("Add", [update, const("head_tanh_bias", _array(module.head_tanh.bias))], "head_tanh_pre")], "head_tanh")
         update = node("Reshape", [update, const("head_tanh_shape", numpy.asarray([0, len(module.head_sizes), width]))], "head_tanh_per_head")
         per_head = node("Add", [node("Unsqueeze", [hidden, const("head_axis", numpy.asarray([1]))], "hidden_per_head"), update], "head_inputs")
         head_scores = []

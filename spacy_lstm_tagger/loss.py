@@ -81,7 +81,8 @@ def head_loss(
             f"For {n_labels} classes label_smoothing parameter has to be less than "
             f"{(n_labels - 1) / n_labels}, but found {label_smoothing}."
         )
-    index = label_index(tuple(labels), neg_prefix)
+    labels = tuple(labels)
+    index = label_index(labels, neg_prefix)
     # Each row's label column, -1 where the row has none of the labels: None
     # (missing) or a "not X" value, sorted out after.
     codes = numpy.fromiter((index.get(truth, -1) for truth in truths), dtype=numpy.int64, count=len(truths))
@@ -95,7 +96,7 @@ def head_loss(
         elif neg_prefix and truth.startswith(neg_prefix):
             negative_rows.append(row)
             # Every label, as thinc looks the X of "not X" up.
-            negative_columns.append(label_index(tuple(labels), "")[truth[len(neg_prefix):]])
+            negative_columns.append(label_index(labels, "")[truth[len(neg_prefix):]])
         else:
             raise KeyError(truth)
     xp = get_array_module(probs)

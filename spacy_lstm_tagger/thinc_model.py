@@ -28,7 +28,7 @@ from thinc.types import Floats2d
 from .attributes import ATTRIBUTES
 from .converters import convert_inputs, convert_inputs_v2, convert_outputs, convert_outputs_v2
 from .featurizer import TokenFeaturizer
-from .torch_model import LSTMTagger, check_char_encoder, training_product_dtype
+from .torch_model import LSTMTagger, check_char_encoder, check_head_tanh_layer, training_product_dtype
 from .torch_shim import wrap_torch_model
 
 ARCHITECTURE = "spacy_lstm_tagger.LSTMTagger.v1"
@@ -78,8 +78,10 @@ def check_architecture_settings(settings: dict, architecture: str = ARCHITECTURE
         raise ValueError(f"{architecture}: {error}") from None
     if not isinstance(settings["sparse_embeddings"], bool):
         fail("sparse_embeddings", "true or false", settings["sparse_embeddings"])
-    if not (isinstance(settings["head_tanh_layer"], bool) or settings["head_tanh_layer"] == "shared"):
-        fail("head_tanh_layer", 'true, false or "shared"', settings["head_tanh_layer"])
+    try:
+        check_head_tanh_layer(settings["head_tanh_layer"])
+    except ValueError as error:
+        raise ValueError(f"{architecture}: {error}") from None
     char_heads = settings["char_heads"]
     if not isinstance(char_heads, (list, tuple)) or not all(name in ATTRIBUTES for name in char_heads):
         fail("char_heads", f"a list of attributes from {list(ATTRIBUTES)} (may be empty)", char_heads)
