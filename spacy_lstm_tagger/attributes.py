@@ -229,6 +229,10 @@ ATTRIBUTES: Dict[str, AttributeSpec] = {
 }
 # The attributes a lemma lexicon can be keyed by, in order of preference.
 LEXICON_KEYS = ("pos", "tag")
+# The attributes that refine the lexicon's key where the component predicts
+# them as one label per token (morph as bundles): a (form, POS) whose lemma
+# depends on them ("her" PRON: "her" as PRP$ / Poss=Yes, "she" as PRP).
+LEXICON_REFINERS = ("tag", "morph")
 
 
 def spec(name: str) -> AttributeSpec:

@@ -314,7 +314,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             )
         # The lemma lexicon (decoding.py) from the training data, or none.
         self.cfg.pop("lemma_lexicon", None)
-        lexicon = lemma_lexicon(get_examples(), self.predicted_attrs)
+        lexicon = lemma_lexicon(get_examples(), self.predicted_attrs, self.cfg["morph_mode"])
         if lexicon is not None:
             self.cfg["lemma_lexicon"] = lexicon
         doc_sample = [eg.x for eg in islice(get_examples(), 10)]

@@ -34,18 +34,48 @@ Decoded = Tuple[numpy.ndarray, Optional[numpy.ndarray], Optional[numpy.ndarray],
 
 class LemmaLexicon(NamedTuple):
     """The lemma lexicon a cfg stores, ready for decoding: the head of the
-    POS it is keyed by, {(form, POS): lemma} and the lowercased lemmas it
-    holds (the lemmas seen in training). Read-only: threads share it."""
+    POS it is keyed by, {(form, POS): lemma}, the heads of the attributes
+    that refine the key, {(form, POS, their labels ...): lemma} where that
+    differs, and the lowercased lemmas it holds (the lemmas seen in
+    training). Read-only: threads share it."""
 
     pos_head: Head
     table: Dict[Tuple[str, str], str]
+    refine_heads: Tuple[Head, ...]
+    refined: Dict[Tuple[str, ...], str]
+    # The (form, POS) keys that have a finer one: the refining heads are
+    # read only for a doc with such a word.
+    refined_pairs: FrozenSet[Tuple[str, str]]
     seen: FrozenSet[str]
 
     @classmethod
     def from_cfg(cls, stored: dict, heads: Sequence[Head]) -> "LemmaLexicon":
-        pos_head = next(head for head in heads if head.attr == stored["pos_attr"])
+        def head_of(attr: str) -> Head:
+            return next(head for head in heads if head.attr == attr)
+
         table = {(form, pos): lemma for form, pos, lemma in stored["entries"]}
-        return cls(pos_head, table, frozenset(lemma.lower() for lemma in table.values()))
+        refined = {tuple(row[:-1]): row[-1] for row in stored.get("refined", ())}
+        seen = frozenset(lemma.lower() for lemmas in (table.values(), refined.values()) for lemma in lemmas)
+        refine_heads = tuple(head_of(attr) for attr in stored.get("refined_by", ()))
+        pairs = frozenset(key[:2] for key in refined)
+        return cls(head_of(stored["pos_attr"]), table, refine_heads, refined, pairs, seen)
+
+    def lemmas(self, forms: List[str], log_probs: numpy.ndarray) -> List[Optional[str]]:
+        """Each token's lemma from the lexicon (None: not in it), by its
+        form and its predicted POS, and first by the finer key where one is
+        stored: the most probable label of each refining head."""
+        def predicted(head: Head, rows: numpy.ndarray) -> List[str]:
+            return [head.labels[i] for i in rows[:, head.columns].argmax(axis=1).tolist()]
+
+        keys = list(zip(forms, predicted(self.pos_head, log_probs)))
+        known = [self.table.get(key) for key in keys]
+        rows = [row for row, key in enumerate(keys) if key in self.refined_pairs] if self.refined_pairs else []
+        if rows:
+            # The refining heads' labels of those rows only.
+            values = zip(*(predicted(head, log_probs[rows]) for head in self.refine_heads))
+            for row, finer in zip(rows, values):
+                known[row] = self.refined.get((*keys[row], *finer), known[row])
+        return known
 
 
 def decode(
@@ -125,11 +155,7 @@ def decode_lemmas(
         strings = doc.vocab.strings
         scores = doc_log_probs[:, head.columns]
         forms = [token.text for token in doc]
-        known = None
-        if lexicon is not None and lexicon.table:
-            pos_head = lexicon.pos_head
-            pos = [pos_head.labels[i] for i in doc_log_probs[:, pos_head.columns].argmax(axis=1).tolist()]
-            known = [lexicon.table.get(key) for key in zip(forms, pos)]
+        known = lexicon.lemmas(forms, doc_log_probs) if lexicon is not None and lexicon.table else None
         lemmas, chosen = best_lemmas(
             forms, scores, head.labels, known, seen_lemmas=lexicon.seen if lexicon else frozenset(),
             seen_margin=seen_lemma_margin, with_index=with_probs,

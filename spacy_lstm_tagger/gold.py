@@ -7,10 +7,10 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 import numpy
 from spacy.training import Example
 
-from .attributes import ATTRIBUTES, LEXICON_KEYS, lemma_or_missing
+from .attributes import ATTRIBUTES, LEXICON_KEYS, LEXICON_REFINERS, lemma_or_missing
 from .featurizer import whitespace_tokens
 from .heads import by_feature
-from .lemma import lexicon_entries
+from .lemma import lexicon_entries, refined_lexicon_entries
 from .morph import is_known
 from .settings import positive_label
 
@@ -162,17 +162,33 @@ def check_gold(
             )
 
 
-def lemma_lexicon(examples: Iterable[Example], predicted_attrs: Sequence[str]) -> Optional[dict]:
+def lemma_lexicon(examples: Iterable[Example], predicted_attrs: Sequence[str], morph_mode: str) -> Optional[dict]:
     """The lemma lexicon a cfg stores: the training data's (form, POS) ->
     lemma (lemma.lexicon_entries), keyed by the first of LEXICON_KEYS the
-    component predicts; None without a lemma head or such a POS head."""
+    component predicts, and where it also predicts some of LEXICON_REFINERS
+    as one label per token, the finer keys whose lemma differs
+    (lemma.refined_lexicon_entries), in their heads' labels; None without a
+    lemma head or such a POS head."""
     pos_attr = next((a for a in LEXICON_KEYS if a in predicted_attrs), None)
     if "lemma" not in predicted_attrs or pos_attr is None:
         return None
-    field = f"{pos_attr}_"
-    triples = (
-        (token.text, getattr(token, field), lemma_or_missing(token))
-        for example in examples
-        for token in example.reference
-    )
-    return {"pos_attr": pos_attr, "entries": lexicon_entries((f, p, lemma) for f, p, lemma in triples if p and lemma)}
+    refined_by = [
+        a for a in LEXICON_REFINERS if a in predicted_attrs and a != pos_attr and not by_feature(a, morph_mode)
+    ]
+    names = [ATTRIBUTES[a].spacy_name for a in (pos_attr, *refined_by)]
+    rows = []
+    for example in examples:
+        doc = example.reference
+        strings = doc.vocab.strings
+        # The gold values as their heads' labels, as batch_gold_values reads them ("" where unset).
+        values = doc.to_array(names).reshape(len(doc), len(names)).tolist()
+        for token, ids in zip(doc, values):
+            lemma = lemma_or_missing(token)
+            if lemma and ids[0]:
+                rows.append((token.text, *(strings[i] for i in ids), lemma))
+    entries = lexicon_entries(row[:2] + row[-1:] for row in rows)
+    lexicon = {"pos_attr": pos_attr, "entries": entries}
+    if refined_by:
+        lexicon["refined_by"] = refined_by
+        lexicon["refined"] = refined_lexicon_entries((row for row in rows if all(row[2:-1])), entries)
+    return lexicon

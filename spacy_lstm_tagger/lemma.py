@@ -256,10 +256,27 @@ def lexicon_entries(triples: Iterable[Tuple[str, str, str]]) -> List[List[str]]:
     rules generalize to unseen words, the lexicon remembers the seen ones.
     Keyed by the form alone it lost accuracy on EWT dev (benchmarks/HISTORY.md,
     "Lemmas"), so without a POS head there is no lexicon."""
-    counts: Dict[Tuple[str, str], Counter] = {}
-    for form, pos, lemma in triples:
-        counts.setdefault((form, pos), Counter())[lemma] += 1
-    return [
-        [form, pos, min(lemmas, key=lambda lemma: (-lemmas[lemma], lemma))]
-        for (form, pos), lemmas in sorted(counts.items())
-    ]
+    return [[*key, lemma] for key, lemma in _most_frequent(((f, p), lemma) for f, p, lemma in triples).items()]
+
+
+def refined_lexicon_entries(rows: Iterable[Tuple[str, ...]], entries: Sequence[Sequence[str]]) -> List[List[str]]:
+    """The lexicon's refinements from training tokens (form, POS, the
+    refining attributes' values ..., lemma): each finer key seen with a most
+    frequent lemma (ties as above) other than its (form, POS) entry's in
+    `entries` (lexicon_entries), as [form, POS, values ..., lemma] rows
+    sorted by key. Decoding looks the finer key up first: "her" PRON is
+    "she" in EWT's lexicon, but "her" as PRP$ with Poss=Yes (EWT dev: +0.06
+    to +0.08 LEMMA over three trained defaults, benchmarks/HISTORY.md,
+    "Session of 2026-12-05, late"). Only the differing keys are stored: the
+    others give the entry's lemma anyway."""
+    coarse = {(form, pos): lemma for form, pos, lemma in entries}
+    finest = _most_frequent((tuple(row[:-1]), row[-1]) for row in rows)
+    return [[*key, lemma] for key, lemma in finest.items() if coarse.get(key[:2]) != lemma]
+
+
+def _most_frequent(pairs: Iterable[Tuple[Tuple[str, ...], str]]) -> Dict[Tuple[str, ...], str]:
+    """{key: its most frequent lemma (ties: the first in sorted order)}, sorted by key."""
+    counts: Dict[Tuple[str, ...], Counter] = {}
+    for key, lemma in pairs:
+        counts.setdefault(key, Counter())[lemma] += 1
+    return {key: min(lemmas, key=lambda lemma: (-lemmas[lemma], lemma)) for key, lemmas in sorted(counts.items())}

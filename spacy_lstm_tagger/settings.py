@@ -11,7 +11,8 @@ bytes); everything else reads them through stored_attrs and stored_labels.
 """
 from typing import Any, Callable, Dict, List, Tuple, Union
 
-from .attributes import ATTRIBUTES, LEXICON_KEYS
+from .attributes import ATTRIBUTES, LEXICON_KEYS, LEXICON_REFINERS
+from .heads import by_feature
 from .morph import MORPH_MODES
 # What `confidence` stores. Off by default, so the fast path pays nothing.
 CONFIDENCE = ("none", "predicted", "all")
@@ -60,7 +61,7 @@ def check_component_settings(cfg: Dict[str, Any], where: str) -> None:
     if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or not 0.0 <= smoothing < 1.0:
         fail("label_smoothing", "a number from 0 up to (not including) 1")
     if "lemma_lexicon" in cfg:
-        check_lexicon(cfg["lemma_lexicon"], attrs, fail)
+        check_lexicon(cfg["lemma_lexicon"], attrs, cfg.get("morph_mode", "bundle"), fail)
     labels = cfg.get("labels")
     single = is_single_layout(cfg)
     if single and not isinstance(labels, list):
@@ -76,28 +77,49 @@ def check_component_settings(cfg: Dict[str, Any], where: str) -> None:
         for label in head_labels:
             check_label(label, head, cfg["neg_prefix"], where)
     lexicon = cfg.get("lemma_lexicon")
-    if lexicon is not None and not all(heads.get(a) for a in (lexicon["pos_attr"], "lemma")):
-        fail("lemma_lexicon", f"absent: the labels have no {lexicon['pos_attr']} or no lemma head to key it by")
+    keyed_by = [] if lexicon is None else [lexicon["pos_attr"], *lexicon.get("refined_by", ()), "lemma"]
+    if keyed_by and not all(heads.get(a) for a in keyed_by):
+        fail("lemma_lexicon", f"absent: the labels have no head for one of {keyed_by} to key it by")
 
 
-def check_lexicon(lexicon: Any, attrs: List[str], fail: Callable[[str, str], None]) -> None:
-    """The lemma lexicon a cfg stores (component.py builds it): the POS
-    attribute it is keyed by, one the component predicts, and its rows."""
+def check_lexicon(lexicon: Any, attrs: List[str], morph_mode: str, fail: Callable[[str, str], None]) -> None:
+    """The lemma lexicon a cfg stores (gold.lemma_lexicon builds it): the
+    POS attribute it is keyed by, one the component predicts, and its rows;
+    and where there are refinements, the attributes that refine the key (of
+    LEXICON_REFINERS, predicted as one label per token) and their rows."""
+    def rows(value: Any, width: int) -> bool:
+        return isinstance(value, list) and all(
+            isinstance(row, list) and len(row) == width and all(isinstance(v, str) and v for v in row) for row in value
+        )
+
+    refined_by = lexicon.get("refined_by") if isinstance(lexicon, dict) else None
     if (
         not isinstance(lexicon, dict)
-        or set(lexicon) != {"pos_attr", "entries"}
+        or set(lexicon) not in ({"pos_attr", "entries"}, {"pos_attr", "entries", "refined_by", "refined"})
         or lexicon["pos_attr"] not in LEXICON_KEYS
         or lexicon["pos_attr"] not in attrs
         or "lemma" not in attrs
-        or not isinstance(lexicon["entries"], list)
-        or not all(
-            isinstance(row, list) and len(row) == 3 and all(isinstance(v, str) and v for v in row)
-            for row in lexicon["entries"]
+        or not rows(lexicon["entries"], 3)
+        or (
+            refined_by is not None
+            and (
+                not isinstance(refined_by, list)
+                or not refined_by
+                or not all(isinstance(a, str) for a in refined_by)
+                or len(set(refined_by)) != len(refined_by)
+                or any(
+                    a not in LEXICON_REFINERS or a not in attrs or a == lexicon["pos_attr"] or by_feature(a, morph_mode)
+                    for a in refined_by
+                )
+                or not rows(lexicon["refined"], 3 + len(refined_by))
+            )
         )
     ):
         fail(
             "lemma_lexicon",
-            'an object {"pos_attr": "pos" or "tag" (predicted beside lemma), "entries": [[form, POS, lemma], ...]}',
+            'an object {"pos_attr": "pos" or "tag" (predicted beside lemma), "entries": [[form, POS, lemma], ...]}, '
+            'with optionally "refined_by": some of "tag", "morph" (predicted, one label per token, not pos_attr) and '
+            '"refined": [[form, POS, their labels ..., lemma], ...]',
         )
 
 

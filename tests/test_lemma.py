@@ -11,6 +11,9 @@ import spacy
 from spacy.tokens import Doc
 from spacy.training import Example
 
+from spacy_lstm_tagger.decoding import LemmaLexicon
+from spacy_lstm_tagger.gold import lemma_lexicon
+from spacy_lstm_tagger.heads import Head
 from spacy_lstm_tagger.lemma import MIN_RULE_FREQ, apply_rule, best_lemmas, frequent_rules, lemma_rule, parse_rule
 from spacy_lstm_tagger.scorer import score_lstm_tagger
 
@@ -445,3 +448,97 @@ def test_tags_bundles_and_lemmas_go_into_the_docs_own_vocab():
         expected = [(t.tag_, str(t.morph)) for t in nlp(Doc(nlp.vocab, words=words))]
         doc = nlp.get_pipe("lstm_tagger")(Doc(Vocab(), words=words))
         assert [(t.tag_, str(t.morph)) for t in doc] == expected, morph_mode
+
+
+def her_examples(nlp, morph=True):
+    """"her" as a PRON three times with lemma "she" (PRP, Case=Acc) and twice
+    "her" (PRP$, Poss=Yes), so (her, PRON) alone says "she"."""
+    object_her = [("I", "saw"), ("We", "met"), ("They", "liked")]
+    possessive_her = [("I", "saw", "dog"), ("We", "met", "cat")]
+    lemma = {"I": "I", "We": "we", "They": "they", "saw": "see", "met": "meet", "liked": "like"}
+    sentences = [
+        ([a, b, "her"], ["PRP", "VBD", "PRP"], ["PRON", "VERB", "PRON"], ["Case=Nom", "Tense=Past", "Case=Acc"],
+         [lemma[a], lemma[b], "she"])
+        for a, b in object_her
+    ] + [
+        ([a, b, "her", c], ["PRP", "VBD", "PRP$", "NN"], ["PRON", "VERB", "PRON", "NOUN"],
+         ["Case=Nom", "Tense=Past", "Poss=Yes", "Number=Sing"], [lemma[a], lemma[b], "her", c])
+        for a, b, c in possessive_her
+    ]
+    examples = []
+    for words, tags, pos, morphs, lemmas in sentences:
+        annotation = {"tags": tags, "pos": pos, "lemmas": lemmas}
+        if morph:
+            annotation["morphs"] = morphs
+        examples.append(Example.from_dict(Doc(nlp.vocab, words=words), annotation))
+    return examples
+
+
+def test_the_lexicon_is_refined_where_a_words_lemma_depends_on_its_tag_or_features():
+    nlp = spacy.blank("en")
+    lexicon = lemma_lexicon(her_examples(nlp), ("tag", "pos", "morph", "lemma"), "bundle")
+    # Keyed by UPOS, refined by XPOS and the FEATS bundle (as the heads label them).
+    assert lexicon["pos_attr"] == "pos" and lexicon["refined_by"] == ["tag", "morph"]
+    assert ["her", "PRON", "she"] in lexicon["entries"]
+    # Only the finer keys whose lemma differs from their (form, POS) entry's.
+    assert lexicon["refined"] == [["her", "PRON", "PRP$", "Poss=Yes", "her"]]
+    # Per-feature morph heads have no bundle label to key by; without a
+    # refining head there is no refinement.
+    assert lemma_lexicon(her_examples(nlp), ("tag", "pos", "morph", "lemma"), "features")["refined_by"] == ["tag"]
+    assert set(lemma_lexicon(her_examples(nlp), ("pos", "lemma"), "bundle")) == {"pos_attr", "entries"}
+    # A token without FEATS gives no refinement keyed by them.
+    unannotated = lemma_lexicon(her_examples(nlp, morph=False), ("tag", "pos", "morph", "lemma"), "bundle")
+    assert unannotated["refined"] == []
+
+
+def test_decoding_takes_the_refined_lemma_for_the_predicted_tag():
+    heads = [
+        Head("tag", slice(0, 2), ("PRP", "PRP$")),
+        Head("pos", slice(2, 4), ("NOUN", "PRON")),
+    ]
+    stored = {"pos_attr": "pos", "entries": [["her", "PRON", "she"], ["dog", "NOUN", "dog"]],
+              "refined_by": ["tag"], "refined": [["her", "PRON", "PRP$", "her"]]}
+    lexicon = LemmaLexicon.from_cfg(stored, heads)
+    assert lexicon.seen == {"she", "dog", "her"}
+
+    def log_probs(tags, pos):
+        rows = numpy.full((len(tags), 4), -10.0)
+        for row, (tag, upos) in enumerate(zip(tags, pos)):
+            rows[row, tag] = rows[row, 2 + upos] = 0.0
+        return rows
+
+    # "her" as PRP$: the refined lemma; as PRP: the (form, POS) one; an unknown form: none.
+    assert lexicon.lemmas(["her", "dog"], log_probs([1, 0], [1, 0])) == ["her", "dog"]
+    assert lexicon.lemmas(["her", "cat"], log_probs([0, 0], [1, 0])) == ["she", None]
+    # Predicted NOUN, "her" has no entry at all.
+    assert lexicon.lemmas(["her"], log_probs([1], [0])) == [None]
+
+
+def test_a_trained_component_stores_the_refined_lexicon_and_a_bad_one_is_refused(tmp_path):
+    nlp, _ = train_joint(["tag", "pos", "lemma"], her_examples, steps=80)
+    tagger = nlp.get_pipe("lstm_tagger")
+    lexicon = tagger.cfg["lemma_lexicon"]
+    assert lexicon["refined_by"] == ["tag"] and lexicon["refined"] == [["her", "PRON", "PRP$", "her"]]
+    doc = nlp(Doc(nlp.vocab, words=["I", "saw", "her", "dog"]))
+    assert doc[2].tag_ == "PRP$" and doc[2].lemma_ == "her"
+    doc = nlp(Doc(nlp.vocab, words=["We", "met", "her"]))
+    assert doc[2].tag_ == "PRP" and doc[2].lemma_ == "she"
+    nlp.to_disk(tmp_path / "nlp")
+    loaded = spacy.load(tmp_path / "nlp")
+    assert loaded.get_pipe("lstm_tagger").cfg["lemma_lexicon"] == lexicon
+    assert loaded(Doc(loaded.vocab, words=["I", "saw", "her", "dog"]))[2].lemma_ == "her"
+    cfg_path = tmp_path / "nlp" / "lstm_tagger" / "cfg"
+    good = cfg_path.read_text(encoding="utf8")
+    for bad in (
+        {"refined_by": ["pos"]},  # the key's own attribute
+        {"refined_by": ["morph"]},  # not predicted
+        {"refined": [["her", "PRON", "her"]]},  # a row without its tag
+        {"refined_by": ["tag"], "refined": None},
+        {"refined_by": [["tag"]]},  # not a name
+        {"refined_by": ["tag", "tag"], "refined": []},
+    ):
+        cfg = json.loads(good)
+        cfg["lemma_lexicon"].update(bad)
+        cfg_path.write_text(json.dumps(cfg), encoding="utf8")
+        with pytest.raises(ValueError, match="lemma_lexicon must be .*refined_by"):
+            spacy.load(tmp_path / "nlp")
