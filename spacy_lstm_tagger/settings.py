@@ -92,7 +92,9 @@ def check_lexicon(lexicon: Any, attrs: List[str], morph_mode: str, fail: Callabl
             isinstance(row, list) and len(row) == width and all(isinstance(v, str) and v for v in row) for row in value
         )
 
-    refined_by = lexicon.get("refined_by") if isinstance(lexicon, dict) else None
+    # A "refined_by" key holding null is refused too, not read as no refinement.
+    refined = isinstance(lexicon, dict) and "refined_by" in lexicon
+    refined_by = lexicon["refined_by"] if refined else None
     if (
         not isinstance(lexicon, dict)
         or set(lexicon) not in ({"pos_attr", "entries"}, {"pos_attr", "entries", "refined_by", "refined"})
@@ -101,7 +103,7 @@ def check_lexicon(lexicon: Any, attrs: List[str], morph_mode: str, fail: Callabl
         or "lemma" not in attrs
         or not rows(lexicon["entries"], 3)
         or (
-            refined_by is not None
+            refined
             and (
                 not isinstance(refined_by, list)
                 or not refined_by

@@ -536,6 +536,7 @@ def test_a_trained_component_stores_the_refined_lexicon_and_a_bad_one_is_refused
         {"refined_by": ["tag"], "refined": None},
         {"refined_by": [["tag"]]},  # not a name
         {"refined_by": ["tag", "tag"], "refined": []},
+        {"refined_by": None},  # present but null
     ):
         cfg = json.loads(good)
         cfg["lemma_lexicon"].update(bad)
