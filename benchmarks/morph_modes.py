@@ -1,6 +1,7 @@
-"""FEATS two ways: morph_mode "bundle" (one classifier over whole bundles, as
-spaCy's morphologizer) against "features" (one classifier per UD feature, as
-Stanza and UDPipe), the same config and corpus otherwise.
+"""FEATS three ways: morph_mode "bundle" (one classifier over whole bundles, as
+spaCy's morphologizer), "features" (one classifier per UD feature, as Stanza
+and UDPipe) and "bundle_and_features" (the bundle classifier decodes, the
+per-feature ones train beside it), the same config and corpus otherwise.
 
 For each mode: `spacy train` of the config (wall time measured), then
 `spacy evaluate --gold-preproc` of its model-best on the test corpus. Prints
@@ -21,7 +22,8 @@ from pathlib import Path
 from _environment import emit, environment, run
 from spacy.util import load_config
 
-MODES = ("bundle", "features")
+from spacy_lstm_tagger.morph import MORPH_MODES as MODES
+
 SCORES = ("morph_acc", "tag_acc", "pos_acc")
 
 

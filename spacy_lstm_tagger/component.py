@@ -129,7 +129,9 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         morph_mode (str): "bundle": one classifier over the FEATS bundles seen
             in training (as spaCy's morphologizer); "features": one per UD
             feature with an "absent" value, joined into a bundle (as Stanza and
-            UDPipe; can make bundles unseen in training). See morph.py.
+            UDPipe; can make bundles unseen in training); "bundle_and_features":
+            the bundle classifier decodes, the per-feature ones train beside it
+            (extra training signal). See morph.py.
         seen_lemma_margin (float): Lemmas of words the lexicon does not have:
             where the most probable rule makes a lemma never seen in training,
             take the most probable rule within this margin (natural log of the

@@ -90,8 +90,10 @@ def decode(
     seen_lemma_margin: float = 0.0,
 ) -> Iterator[Decoded]:
     """One Decoded per doc for attr, whose heads are `heads` (one, or one
-    per feature). Without with_probs (confidence "none") no probabilities
-    are computed. vocab: where label strings go when the batch has no doc."""
+    per feature; in morph_mode "bundle_and_features" the bundle head first,
+    which alone decodes). Without with_probs (confidence "none") no
+    probabilities are computed. vocab: where label strings go when the
+    batch has no doc."""
     spec = ATTRIBUTES[attr]
     if spec.decoder == "lemma":
         return decode_lemmas(heads[0], docs, log_probs, with_probs, lexicon, seen_lemma_margin)

@@ -1,12 +1,15 @@
 """morph_mode "features": one classifier per UD feature instead of one over
 whole FEATS bundles (as Stanza and UDPipe predict FEATS).
 
-The component stores the bundles seen in training as its morph labels in both
-modes; the per-feature inventory is derived from them, deterministically, so
-a saved pipeline holds nothing new but its morph_mode. Each feature's head has
-the values seen for it, sorted, after ABSENT ("_", the token lacks the
+The component stores the bundles seen in training as its morph labels in
+every mode; the per-feature inventory is derived from them, deterministically,
+so a saved pipeline holds nothing new but its morph_mode. Each feature's head
+has the values seen for it, sorted, after ABSENT ("_", the token lacks the
 feature). Decoding joins the features whose prediction is not ABSENT, so it
-can produce bundles that training never saw. spaCy and numpy only.
+can produce bundles that training never saw. "bundle_and_features" trains
+the same per-feature heads beside the bundle head, which alone decodes: they
+add training signal only, and what is written stays a training bundle.
+spaCy and numpy only.
 """
 from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -15,7 +18,7 @@ import numpy
 
 # A feature's "absent" value, and the bundle of a token without features.
 ABSENT = "_"
-MORPH_MODES = ("bundle", "features")
+MORPH_MODES = ("bundle", "features", "bundle_and_features")
 # (feature, (ABSENT, value, ...)) per feature, sorted by feature name.
 Inventory = Tuple[Tuple[str, Tuple[str, ...]], ...]
 

@@ -79,7 +79,7 @@ class SavedComponent:
                 self._check_head_layout(stored_head_layout(data), expected, source)
                 n_labels = sum(len(labels) for labels in self.head_labels.values())
                 n_columns = sum(self.model.attrs["head_sizes"])
-                columns = f" ({n_columns} output columns in morph_mode 'features')" if n_columns != n_labels else ""
+                columns = f" ({n_columns} output columns in morph_mode '{self.cfg['morph_mode']}')" if n_columns != n_labels else ""
                 raise ValueError(
                     f"lstm_tagger '{self.name}': {source}: the cfg lists {n_labels} labels{columns}, "
                     f"which does not match the weights ({err})."

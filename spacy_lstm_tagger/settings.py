@@ -47,7 +47,7 @@ def check_component_settings(cfg: Dict[str, Any], where: str) -> None:
         fail("attr", f"one of {sorted(ATTRIBUTES)}, or a list of them without repeats")
     # A cfg saved before morph_mode existed (release 0.1.0, 0.2.0) predicts bundles.
     if cfg.get("morph_mode", "bundle") not in MORPH_MODES:
-        fail("morph_mode", f"one of {list(MORPH_MODES)} (one classifier over whole FEATS bundles, or one per feature)")
+        fail("morph_mode", f"one of {list(MORPH_MODES)} (one classifier over whole FEATS bundles, one per feature, or the bundle classifier trained beside the per-feature ones)")
     if cfg.get("confidence") not in CONFIDENCE:
         fail("confidence", f"one of {list(CONFIDENCE)}")
     if not isinstance(cfg.get("overwrite"), bool):

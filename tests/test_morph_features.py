@@ -1,5 +1,6 @@
 """morph_mode "features": one classifier per UD feature (with an "absent"
-value) instead of one over whole FEATS bundles."""
+value) instead of one over whole FEATS bundles; "bundle_and_features": the
+bundle classifier decodes, the per-feature ones train beside it."""
 import numpy
 import pytest
 import spacy
@@ -20,6 +21,11 @@ def features():
     """Shared by the module's tests: a test that trains or changes settings
     works on its own copy (own_copy)."""
     return train_joint(morph_mode="features", steps=100)
+
+
+@pytest.fixture(scope="module")
+def bundle_and_features():
+    return train_joint(morph_mode="bundle_and_features", steps=100)
 
 
 def own_copy(nlp, path, config=None):
@@ -205,7 +211,7 @@ def test_save_and_load_keep_the_mode_and_the_predictions(features, tmp_path):
 @pytest.mark.parametrize("mode", ["feature", "FEATURES", ""])
 def test_an_invalid_morph_mode_is_refused_naming_the_field(mode):
     nlp = spacy.blank("en")
-    with pytest.raises(ValueError, match=r"morph_mode must be one of \['bundle', 'features'\]"):
+    with pytest.raises(ValueError, match=r"morph_mode must be one of \['bundle', 'features', 'bundle_and_features'\]"):
         nlp.add_pipe("lstm_tagger", config={"model": dict(TINY_MODEL), "attr": ALL, "morph_mode": mode})
 
 
@@ -270,3 +276,64 @@ def test_char_heads_morph_feeds_every_feature_head_in_features_mode():
     # One head per feature, every one of them reading the characters; tag and pos do not.
     assert len(morph_heads) > 1 and module.char_head_indices == morph_heads
     assert module.char_to_heads.out_features == sum(len(heads[k].labels) for k in morph_heads)
+
+
+def test_bundle_and_features_mode_builds_the_bundle_head_then_one_per_feature(bundle_and_features):
+    nlp, _ = bundle_and_features
+    tagger = nlp.get_pipe("lstm_tagger")
+    morph_heads = [h for h in tagger._heads() if h.attr == "morph"]
+    assert morph_heads[0].feature is None and morph_heads[0].labels == tagger.head_labels["morph"]
+    assert tuple(h.feature for h in morph_heads[1:]) == FEATURES
+    sizes = [len(h.labels) for h in tagger._heads()]
+    assert tagger.model.attrs["head_sizes"] == sizes and sum(sizes) == tagger.model.get_dim("nO")
+
+
+def test_bundle_and_features_mode_trains_both_and_decodes_by_the_bundle_head(bundle_and_features):
+    nlp, examples = bundle_and_features
+    tagger = nlp.get_pipe("lstm_tagger")
+    assert nlp.evaluate(examples)["morph_acc"] == 1.0
+    # The per-feature heads were trained too: joined, they give the gold bundles.
+    docs = [eg.predicted for eg in examples]
+    feature_heads = [h for h in tagger._heads() if h.feature is not None]
+    inventory = tuple((h.feature, h.labels) for h in feature_heads)
+    for eg, log_probs in zip(examples, tagger.predict(docs)):
+        guesses = numpy.stack([log_probs[:, h.columns].argmax(axis=1) for h in feature_heads], axis=1)
+        gold = [str(t.morph) or "_" for t in eg.reference]
+        assert assemble_bundles(inventory, guesses) == gold
+    # Only the bundle head decides what is written: the feature heads name a
+    # bundle never seen in training, the bundle head a seen one.
+    doc = Doc(nlp.vocab, words=["word"])
+    log_probs = numpy.full((1, tagger.model.get_dim("nO")), -20.0, dtype="float32")
+    wanted = {"Case": "Nom", "Tense": "Past"}
+    for head in tagger._heads():
+        label = wanted.get(head.feature, head.labels[0]) if head.feature else (
+            "Number=Plur" if head.attr == "morph" else head.labels[0])
+        log_probs[0, head.columns.start + head.labels.index(label)] = 0.0
+    tagger.set_annotations([doc], [log_probs])
+    assert str(doc[0].morph) == "Number=Plur"
+
+
+def test_bundle_and_features_mode_saves_loads_and_refuses_an_edited_mode(bundle_and_features, tmp_path):
+    nlp, _ = bundle_and_features
+    nlp.to_disk(tmp_path / "nlp")
+    cfg_path = tmp_path / "nlp" / "lstm_tagger" / "cfg"
+    assert srsly.read_json(cfg_path)["morph_mode"] == "bundle_and_features"
+    loaded = spacy.load(tmp_path / "nlp")
+    words = "She eats the apple quickly".split()
+    a, b = nlp(Doc(nlp.vocab, words=words)), loaded(Doc(loaded.vocab, words=words))
+    assert [str(t.morph) for t in a] == [str(t.morph) for t in b] and [t.tag_ for t in a] == [t.tag_ for t in b]
+    # The weights have the feature heads' columns: a cfg edited to "bundle" does not fit them.
+    srsly.write_json(cfg_path, {**srsly.read_json(cfg_path), "morph_mode": "bundle"})
+    with pytest.raises(ValueError, match=r"lstm_tagger/model: the weights' output columns were trained for the heads .*morph\.Case.*but the cfg's"):
+        spacy.load(tmp_path / "nlp")
+
+
+def test_char_heads_morph_feeds_the_bundle_and_every_feature_head():
+    nlp = spacy.blank("en")
+    model = {**TINY_MODEL, "char_rows": 100, "char_width": 8, "char_filters": 16, "char_heads": ["morph"]}
+    tagger = nlp.add_pipe("lstm_tagger", config={"model": model, "attr": ALL, "morph_mode": "bundle_and_features"})
+    nlp.initialize(lambda: ud_examples(nlp))
+    module = tagger.model.layers[0].shims[0]._model
+    heads = tagger._heads()
+    morph_heads = tuple(k for k, head in enumerate(heads) if head.attr == "morph")
+    assert len(morph_heads) == 1 + len(FEATURES) and module.char_head_indices == morph_heads
