@@ -10,7 +10,7 @@ import numpy
 from thinc.api import get_array_module
 from thinc.types import Floats2d
 
-from .morph import feature_gold
+from .morph import features_gold
 
 
 def heads_loss(
@@ -25,7 +25,7 @@ def heads_loss(
     """The component's loss, the sum over its heads (heads.Head), and the
     gradient with respect to the log-probabilities. gold: per attribute, the
     training labels per doc (gold.head_gold); a per-feature head reads its
-    feature's value of the gold bundles (morph.feature_gold)."""
+    feature's value of the gold bundles (morph.features_gold)."""
     # The batch's docs are scored as one matrix, one head_loss per head: the
     # loss is a sum over rows, so this is what thinc's
     # SequenceCategoricalCrossentropy (spaCy's tagger's loss) gives doc by
@@ -37,9 +37,14 @@ def heads_loss(
     batch_scores = xp.concatenate(log_probs) if len(log_probs) > 1 else log_probs[0]
     d_batch = xp.zeros(batch_scores.shape, dtype="float32")
     total = 0.0
+    # Per attribute with feature heads, every feature's gold in one pass.
+    by_feature = {}
+    for attr in {head.attr for head in heads if head.feature is not None}:
+        features = tuple(head.feature for head in heads if head.attr == attr and head.feature is not None)
+        columns = features_gold(list(chain.from_iterable(gold[attr])), features, neg_prefix)
+        by_feature.update({(attr, feature): truths for feature, truths in zip(features, columns)})
     for attr, columns, labels, feature in heads:
-        docs = gold[attr] if feature is None else [feature_gold(doc, feature, neg_prefix) for doc in gold[attr]]
-        truths = list(chain.from_iterable(docs))
+        truths = list(chain.from_iterable(gold[attr])) if feature is None else by_feature[attr, feature]
         try:
             d_head, loss = head_loss(labels, xp.exp(batch_scores[:, columns]), truths, neg_prefix, label_smoothing)
         except ValueError as err:
