@@ -11,7 +11,7 @@ from spacy.training import Example
 from conftest import TINY_MODEL
 from test_joint import ALL, train_joint, ud_examples
 
-from spacy_lstm_tagger.morph import assemble_bundles, decode_features, feature_gold, feature_inventory
+from spacy_lstm_tagger.morph import assemble_bundles, decode_features, feature_gold, feature_inventory, features_gold
 
 FEATURES = ("Case", "Definite", "Number", "Person", "Tense")  # those of test_joint.UD, sorted
 
@@ -57,6 +57,16 @@ def test_gold_of_a_feature_head_for_not_this_bundle():
     assert feature_gold(gold, "Number") == ["!Sing", None, None, "Plur"]
     assert feature_gold(gold, "Case") == [None, None, None, "_"]
     assert feature_gold(["~Number=Sing"], "Number", neg_prefix="~") == ["~Sing"]
+
+
+def test_gold_of_several_feature_heads_at_once():
+    """What the loss uses: each feature's column as feature_gold gives it,
+    a bundle repeated in the batch read alike."""
+    gold = ["Case=Nom|Number=Sing", "!Number=Sing", None, "_", "Case=Nom|Number=Sing", "!Case=Nom|Number=Sing"]
+    columns = features_gold(gold, ("Number", "Case", "Tense"))
+    assert columns == [feature_gold(gold, feature) for feature in ("Number", "Case", "Tense")]
+    assert columns[0] == ["Sing", "!Sing", None, "_", "Sing", None]
+    assert features_gold([], ("Number", "Case")) == [[], []]
 
 
 def logit_gradients(tagger, example):
