@@ -275,19 +275,6 @@ def test_missing_morph_annotation_trains_no_feature_head():
     assert all(not d_scores[0][:, columns].any() for columns in morph_columns)
 
 
-def test_char_heads_morph_feeds_every_feature_head_in_features_mode():
-    nlp = spacy.blank("en")
-    model = {**TINY_MODEL, "char_rows": 100, "char_width": 8, "char_filters": 16, "char_heads": ["morph"]}
-    tagger = nlp.add_pipe("lstm_tagger", config={"model": model, "attr": ALL, "morph_mode": "features"})
-    nlp.initialize(lambda: ud_examples(nlp))
-    module = tagger.model.layers[0].shims[0]._model
-    heads = tagger._heads()
-    morph_heads = tuple(k for k, head in enumerate(heads) if head.attr == "morph")
-    # One head per feature, every one of them reading the characters; tag and pos do not.
-    assert len(morph_heads) > 1 and module.char_head_indices == morph_heads
-    assert module.char_to_heads.out_features == sum(len(heads[k].labels) for k in morph_heads)
-
-
 def test_bundle_and_features_mode_builds_the_bundle_head_then_one_per_feature(bundle_and_features):
     nlp, _ = bundle_and_features
     tagger = nlp.get_pipe("lstm_tagger")
@@ -338,12 +325,15 @@ def test_bundle_and_features_mode_saves_loads_and_refuses_an_edited_mode(bundle_
         spacy.load(tmp_path / "nlp")
 
 
-def test_char_heads_morph_feeds_the_bundle_and_every_feature_head():
+@pytest.mark.parametrize("mode, n_morph_heads", [("features", len(FEATURES)), ("bundle_and_features", 1 + len(FEATURES))])
+def test_char_heads_morph_feeds_every_morph_head(mode, n_morph_heads):
     nlp = spacy.blank("en")
     model = {**TINY_MODEL, "char_rows": 100, "char_width": 8, "char_filters": 16, "char_heads": ["morph"]}
-    tagger = nlp.add_pipe("lstm_tagger", config={"model": model, "attr": ALL, "morph_mode": "bundle_and_features"})
+    tagger = nlp.add_pipe("lstm_tagger", config={"model": model, "attr": ALL, "morph_mode": mode})
     nlp.initialize(lambda: ud_examples(nlp))
     module = tagger.model.layers[0].shims[0]._model
     heads = tagger._heads()
     morph_heads = tuple(k for k, head in enumerate(heads) if head.attr == "morph")
-    assert len(morph_heads) == 1 + len(FEATURES) and module.char_head_indices == morph_heads
+    # Every feature's head (and the bundle head) reads the characters; tag and pos do not.
+    assert len(morph_heads) == n_morph_heads and module.char_head_indices == morph_heads
+    assert module.char_to_heads.out_features == sum(len(heads[k].labels) for k in morph_heads)
