@@ -36,16 +36,16 @@ def output_heads(head_labels: Dict[str, Tuple[str, ...]], attrs: Sequence[str], 
     for attr in attrs:
         labels = head_labels[attr]
         inventory = ATTRIBUTES[attr].feature_inventory
-        if inventory is None or morph_mode == "bundle":
-            parts = [(None, labels)]
-        elif morph_mode == "features":
+        if by_feature(attr, morph_mode):
             parts = list(inventory(labels))
-        else:
+        elif inventory is not None and morph_mode == "bundle_and_features":
             # The bundle head decodes (decoding.decode takes an attribute's
             # first head); the per-feature heads after it only add their
             # loss: each feature's own gradient, shared across the bundles
             # that have it, where the bundle head sees each bundle alone.
             parts = [(None, labels), *inventory(labels)]
+        else:
+            parts = [(None, labels)]
         for feature, part_labels in parts:
             heads.append(Head(attr, slice(start, start + len(part_labels)), part_labels, feature))
             start += len(part_labels)

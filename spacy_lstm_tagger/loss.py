@@ -37,14 +37,15 @@ def heads_loss(
     batch_scores = xp.concatenate(log_probs) if len(log_probs) > 1 else log_probs[0]
     d_batch = xp.zeros(batch_scores.shape, dtype="float32")
     total = 0.0
-    # Per attribute with feature heads, every feature's gold in one pass.
+    # Each attribute's gold flattened once (its bundle head and its feature
+    # heads read the same tokens), and every feature's gold in one pass.
+    flat = {attr: list(chain.from_iterable(gold[attr])) for attr in {head.attr for head in heads}}
     by_feature = {}
     for attr in {head.attr for head in heads if head.feature is not None}:
         features = tuple(head.feature for head in heads if head.attr == attr and head.feature is not None)
-        columns = features_gold(list(chain.from_iterable(gold[attr])), features, neg_prefix)
-        by_feature.update({(attr, feature): truths for feature, truths in zip(features, columns)})
+        by_feature.update(zip(((attr, feature) for feature in features), features_gold(flat[attr], features, neg_prefix)))
     for attr, columns, labels, feature in heads:
-        truths = list(chain.from_iterable(gold[attr])) if feature is None else by_feature[attr, feature]
+        truths = flat[attr] if feature is None else by_feature[attr, feature]
         try:
             d_head, loss = head_loss(labels, xp.exp(batch_scores[:, columns]), truths, neg_prefix, label_smoothing)
         except ValueError as err:
