@@ -57,6 +57,7 @@ DEFAULT_MODEL = {"@architectures": ARCHITECTURE}
         "label_smoothing": 0.0,
         "confidence": "none",
         "morph_mode": "bundle",
+        "feature_loss_weight": 1.0,
         "seen_lemma_margin": SEEN_LEMMA_MARGIN,
         "scorer": {"@scorers": "spacy_lstm_tagger.scorer.v1"},
     },
@@ -72,6 +73,7 @@ def make_lstm_tagger(
     label_smoothing: float,
     confidence: str,
     morph_mode: str,
+    feature_loss_weight: float,
     seen_lemma_margin: float,
     scorer: Optional[Callable],
 ) -> "LSTMTaggerComponent":
@@ -85,6 +87,7 @@ def make_lstm_tagger(
         label_smoothing=label_smoothing,
         confidence=confidence,
         morph_mode=morph_mode,
+        feature_loss_weight=feature_loss_weight,
         seen_lemma_margin=seen_lemma_margin,
         scorer=scorer,
     )
@@ -107,6 +110,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
         label_smoothing: float = 0.0,
         confidence: str = "none",
         morph_mode: str = "bundle",
+        feature_loss_weight: float = 1.0,
         seen_lemma_margin: float = SEEN_LEMMA_MARGIN,
         scorer: Optional[Callable] = score_lstm_tagger,
     ):
@@ -132,6 +136,9 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             UDPipe; can make bundles unseen in training); "bundle_and_features":
             the bundle classifier decodes, the per-feature ones train beside it
             (extra training signal). See morph.py.
+        feature_loss_weight (float): In morph_mode "bundle_and_features", the
+            factor on the per-feature heads' loss and gradient (the bundle
+            head's stays 1): how much the extra signal weighs. Training only.
         seen_lemma_margin (float): Lemmas of words the lexicon does not have:
             where the most probable rule makes a lemma never seen in training,
             take the most probable rule within this margin (natural log of the
@@ -150,6 +157,7 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             "label_smoothing": label_smoothing,
             "confidence": confidence,
             "morph_mode": morph_mode,
+            "feature_loss_weight": feature_loss_weight,
             "seen_lemma_margin": seen_lemma_margin,
         }
         check_component_settings(self.cfg, f"lstm_tagger '{name}'")
@@ -266,7 +274,8 @@ class LSTMTaggerComponent(SavedComponent, TrainablePipe):
             examples, self.head_labels, self.predicted_attrs, self.cfg["morph_mode"], self.cfg["neg_prefix"], self.name
         )
         return heads_loss(
-            self._heads(), gold, log_probs, self.model.ops.xp, self.cfg["neg_prefix"], self.cfg["label_smoothing"], self.name
+            self._heads(), gold, log_probs, self.model.ops.xp, self.cfg["neg_prefix"], self.cfg["label_smoothing"], self.name,
+            feature_loss_weight=self.cfg["feature_loss_weight"],
         )
 
     def initialize(

@@ -21,11 +21,14 @@ def heads_loss(
     neg_prefix: str,
     label_smoothing: float,
     name: str,
+    feature_loss_weight: float = 1.0,
 ) -> Tuple[float, List[Floats2d]]:
     """The component's loss, the sum over its heads (heads.Head), and the
     gradient with respect to the log-probabilities. gold: per attribute, the
     training labels per doc (gold.head_gold); a per-feature head reads its
-    feature's value of the gold bundles (morph.features_gold)."""
+    feature's value of the gold bundles (morph.features_gold), and its loss
+    and gradient are scaled by feature_loss_weight (the settings check keeps
+    it at 1 unless a bundle head decodes beside the feature heads)."""
     # The batch's docs are scored as one matrix, one head_loss per head: the
     # loss is a sum over rows, so this is what thinc's
     # SequenceCategoricalCrossentropy (spaCy's tagger's loss) gives doc by
@@ -52,8 +55,13 @@ def heads_loss(
             raise ValueError(f"lstm_tagger '{name}' ({attr} {feature or ''}".rstrip() + f"): {err}") from None
         if xp.isnan(loss):
             raise ValueError(f"lstm_tagger '{name}': the {attr} loss is NaN; lower the learning rate.")
+        d_log_probs = logit_to_log_prob_gradient(d_head, xp)
+        if feature is not None and feature_loss_weight != 1.0:
+            # After the conversion, which reads the rows' sums: scaling
+            # before it would change a "not X" row's gradient, not scale it.
+            loss, d_log_probs = loss * feature_loss_weight, d_log_probs * numpy.float32(feature_loss_weight)
         total += float(loss)
-        d_batch[:, columns] = logit_to_log_prob_gradient(d_head, xp)
+        d_batch[:, columns] = d_log_probs
     return total, xp.split(d_batch, list(accumulate(lengths))[:-1])
 
 

@@ -59,7 +59,8 @@ class SavedComponent:
         # weights predict whole bundles, whatever the pipeline's config says.
         # No lemma_lexicon: none was built (no lemma head, or no POS head beside it).
         base = {key: value for key, value in self.cfg.items() if key != "lemma_lexicon"}
-        cfg = {**base, "morph_mode": "bundle", **stored}
+        # No feature_loss_weight: saved before it existed, trained at 1.
+        cfg = {**base, "morph_mode": "bundle", "feature_loss_weight": 1.0, **stored}
         check_component_settings(cfg, f"lstm_tagger '{self.name}': {source}")
         cfg.update(self._config_settings)  # the config decides these
         self.cfg = cfg

@@ -32,7 +32,8 @@ def check_component_settings(cfg: Dict[str, Any], where: str) -> None:
         raise ValueError(f"{where}: {field} must be {wanted}, got {cfg.get(field)!r}.")
 
     unknown = sorted(
-        set(cfg) - {"labels", "attr", "neg_prefix", "label_smoothing", "morph_mode", "lemma_lexicon", *CONFIG_SETTINGS}
+        set(cfg)
+        - {"labels", "attr", "neg_prefix", "label_smoothing", "morph_mode", "feature_loss_weight", "lemma_lexicon", *CONFIG_SETTINGS}
     )
     if unknown:
         raise ValueError(f"{where}: unknown settings {unknown} (saved by a newer release of spacy-lstm-tagger?).")
@@ -48,6 +49,14 @@ def check_component_settings(cfg: Dict[str, Any], where: str) -> None:
     # A cfg saved before morph_mode existed (release 0.1.0, 0.2.0) predicts bundles.
     if cfg.get("morph_mode", "bundle") not in MORPH_MODES:
         fail("morph_mode", f"one of {list(MORPH_MODES)} (one classifier over whole FEATS bundles, one per feature, or the bundle classifier trained beside the per-feature ones)")
+    # Saved before it existed: the feature heads' loss weighed 1.
+    weight = cfg.get("feature_loss_weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0.0 < weight < float("inf"):
+        fail("feature_loss_weight", "a number above 0")
+    if weight != 1.0 and cfg.get("morph_mode", "bundle") != "bundle_and_features":
+        # Refused rather than ignored: in "bundle" there are no feature heads,
+        # and in "features" they decode, so a weight there only rescales the loss.
+        fail("feature_loss_weight", "1 unless morph_mode is 'bundle_and_features' (the weight of the per-feature heads trained beside the bundle head)")
     if cfg.get("confidence") not in CONFIDENCE:
         fail("confidence", f"one of {list(CONFIDENCE)}")
     if not isinstance(cfg.get("overwrite"), bool):

@@ -108,6 +108,8 @@ def saved(pipeline_dir, tmp_path):
         ("confidence", "bogus", "confidence must be one of"),
         ("overwrite", "yes", "overwrite must be true or false"),
         ("label_smoothing", 2, "label_smoothing must be a number"),
+        ("feature_loss_weight", "heavy", "feature_loss_weight must be a number above 0"),
+        ("feature_loss_weight", 0.5, "feature_loss_weight must be 1 unless morph_mode is 'bundle_and_features'"),
     ],
 )
 def test_stored_cfg_is_checked_at_load_naming_file_and_field(saved, field, value, message):

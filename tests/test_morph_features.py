@@ -337,3 +337,62 @@ def test_char_heads_morph_feeds_every_morph_head(mode, n_morph_heads):
     # Every feature's head (and the bundle head) reads the characters; tag and pos do not.
     assert len(morph_heads) == n_morph_heads and module.char_head_indices == morph_heads
     assert module.char_to_heads.out_features == sum(len(heads[k].labels) for k in morph_heads)
+
+
+def test_feature_loss_weight_scales_only_the_feature_heads(bundle_and_features):
+    """The weight multiplies each feature head's loss and gradient (after the
+    "not X" conversion, so a "not this value" row is scaled, not changed)
+    and leaves the bundle head and the other attributes' heads as they were."""
+    nlp, examples = bundle_and_features
+    tagger = nlp.get_pipe("lstm_tagger")
+    negated = Example.from_dict(Doc(nlp.vocab, words=["She", "eats"]), {"morphs": ["!Number=Sing", "_"]})
+    batch = [*examples[:3], negated]
+    log_probs = tagger.predict([eg.predicted for eg in batch])
+    losses, grads = {}, {}
+    for weight in (1.0, 0.5, 0.25):
+        tagger.cfg["feature_loss_weight"] = weight
+        losses[weight], grads[weight] = tagger.get_loss(batch, log_probs)
+    tagger.cfg["feature_loss_weight"] = 1.0
+    feature_columns = [h.columns for h in tagger._heads() if h.feature is not None]
+    other_columns = [h.columns for h in tagger._heads() if h.feature is None]
+    for a, b in zip(grads[1.0], grads[0.25]):
+        for columns in feature_columns:
+            assert numpy.allclose(b[:, columns], 0.25 * a[:, columns], rtol=1e-6, atol=0)
+        for columns in other_columns:
+            assert numpy.array_equal(b[:, columns], a[:, columns])
+    # The "not Sing" row of the Number head has a gradient to scale.
+    number = next(h.columns for h in tagger._heads() if h.feature == "Number")
+    assert grads[1.0][-1][0, number].any()
+    # The loss is the others' plus the weight times the feature heads' share (not 0).
+    share = 2 * (losses[1.0] - losses[0.5])
+    assert share > 0 and losses[0.25] == pytest.approx(losses[1.0] - 0.75 * share, rel=1e-5)
+
+
+def test_feature_loss_weight_is_saved_and_a_cfg_without_it_loads_as_1(tmp_path):
+    nlp, _ = train_joint(morph_mode="bundle_and_features", feature_loss_weight=0.3, steps=5)
+    nlp.to_disk(tmp_path / "nlp")
+    cfg_path = tmp_path / "nlp" / "lstm_tagger" / "cfg"
+    cfg = srsly.read_json(cfg_path)
+    # srsly's JSON reads 0.3 back as 0.30000000000000004.
+    assert cfg["feature_loss_weight"] == pytest.approx(0.3)
+    assert spacy.load(tmp_path / "nlp").get_pipe("lstm_tagger").cfg["feature_loss_weight"] == pytest.approx(0.3)
+    del cfg["feature_loss_weight"]
+    srsly.write_json(cfg_path, cfg)
+    loaded = spacy.load(tmp_path / "nlp", config={"components": {"lstm_tagger": {"feature_loss_weight": 0.3}}})
+    assert loaded.get_pipe("lstm_tagger").cfg["feature_loss_weight"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "mode, weight, message",
+    [
+        ("bundle_and_features", 0, "feature_loss_weight must be a number above 0, got 0"),
+        ("bundle_and_features", -1.0, "feature_loss_weight must be a number above 0"),
+        ("bundle", 0.3, "feature_loss_weight must be 1 unless morph_mode is 'bundle_and_features'.*got 0.3"),
+        ("features", 0.3, "feature_loss_weight must be 1 unless morph_mode is 'bundle_and_features'"),
+    ],
+)
+def test_an_invalid_feature_loss_weight_is_refused_naming_the_field(mode, weight, message):
+    nlp = spacy.blank("en")
+    config = {"model": dict(TINY_MODEL), "attr": ALL, "morph_mode": mode, "feature_loss_weight": weight}
+    with pytest.raises(ValueError, match=f"lstm_tagger 'lstm_tagger': {message}"):
+        nlp.add_pipe("lstm_tagger", config=config)
