@@ -23,9 +23,10 @@ train` takes them) or `section.key=value`, and writes OUTPUT_CFG with:
 - training.logger: the config's logger chained with a JSONL log of every
   evaluation (--log), which scripts/check_training.py reads;
 - with --model-size auto, on a treebank of fewer than SMALL_TREEBANK_WORDS
-  training words, the lstm_tagger model's SMALL_TREEBANK_MODEL settings (a
-  character BiLSTM beside the CNN, read by the FEATS and lemma heads too),
-  except where an override sets them;
+  training words, the lstm_tagger's SMALL_TREEBANK_SETTINGS (a character
+  BiLSTM beside the CNN, read by the FEATS and lemma heads too, and
+  per-feature FEATS heads trained beside the bundle head), except where an
+  override sets them;
 - with --learn-rate RATE, the initial_rate of the config's learn-rate
   schedule, unless an override sets it; a config whose rate is a number
   keeps it. project.yml keeps its own rate beside its own max_steps: a
@@ -49,7 +50,7 @@ from spacy_lstm_tagger.thinc_model import MODULE_DEFAULTS
 
 ATTRS = ("tag", "pos", "morph", "lemma")
 MIN_EVALUATIONS = 10
-# The model for a small treebank (--model-size auto): a character BiLSTM of
+# The set-up for a small treebank (--model-size auto): a character BiLSTM of
 # 128 (64 each way) beside the char CNN, and the FEATS and lemma heads
 # reading the characters directly (char_heads). On Hungarian-Szeged and
 # Uyghur-UDT (about 20k training words each) the BiLSTM raised dev UFeats and
@@ -58,14 +59,21 @@ MIN_EVALUATIONS = 10
 # raised dev UFeats (+1.42, +0.11) and LEMMA (+0.70, +0.35) on both for 0.1
 # of Uyghur's XPOS and UPOS, at 1.04x ("The heads read the characters").
 # On EWT (205k words) neither gained, so there the config's model stays.
-# Not taken: per-feature FEATS heads beside the bundle head (morph_mode
-# "bundle_and_features"), which gained every Hungarian column but traded
-# Uyghur's UFeats and LEMMA for UPOS (BENCHMARKS.md, "Per-feature heads
-# beside the bundle head").
+# Per-feature FEATS heads trained beside the bundle head (morph_mode
+# "bundle_and_features"), their loss weighed 0.3: dev UPOS, UFeats and
+# whole-string morph_acc up on Hungarian-Szeged and on Uyghur-UDT's UD 2.2 and
+# v2.16 releases, for up to 0.14 of Uyghur's XPOS. At weight 1 they traded
+# Uyghur's UFeats and LEMMA for UPOS (BENCHMARKS.md, "The feature heads' loss
+# weighed 0.3").
 # UDPipe 2.0 also sizes its model by treebank size (a wider LSTM below 50k
-# words).
+# words). Keys: paths under [components.lstm_tagger].
 SMALL_TREEBANK_WORDS = 50_000
-SMALL_TREEBANK_MODEL = {"char_bilstm_width": 128, "char_heads": ["morph", "lemma"]}
+SMALL_TREEBANK_SETTINGS = {
+    "model.char_bilstm_width": 128,
+    "model.char_heads": ["morph", "lemma"],
+    "morph_mode": "bundle_and_features",
+    "feature_loss_weight": 0.3,
+}
 MODEL_SIZES = ("auto", "config")
 LSTM_TAGGER_ARCHITECTURES = ("spacy_lstm_tagger.LSTMTagger.v1", "spacy_lstm_tagger.LSTMTagger.v2")
 
@@ -149,10 +157,10 @@ def count_updates(config) -> Dict[str, Optional[int]]:
     }
 
 
-def choose_model_sizes(config, overrides: Dict, treebank_words: int, model_size: str) -> Dict[str, object]:
-    """The lstm_tagger model settings --model-size asks for: {} for "config",
-    or below SMALL_TREEBANK_WORDS the SMALL_TREEBANK_MODEL sizes that no
-    override sets."""
+def choose_small_treebank_settings(config, overrides: Dict, treebank_words: int, model_size: str) -> Dict[str, object]:
+    """The lstm_tagger settings --model-size asks for: {} for "config", or
+    below SMALL_TREEBANK_WORDS the SMALL_TREEBANK_SETTINGS that no override
+    sets."""
     if model_size not in MODEL_SIZES:
         raise ValueError(f"model size must be one of {', '.join(MODEL_SIZES)}, got {model_size!r}.")
     if model_size == "config" or treebank_words >= SMALL_TREEBANK_WORDS:
@@ -169,8 +177,15 @@ def choose_model_sizes(config, overrides: Dict, treebank_words: int, model_size:
         # No character CNN to put the BiLSTM beside (fast.cfg has none; a
         # character BiLSTM instead of it is a choice of its own): the config's model.
         return {}
-    prefix = "components.lstm_tagger.model."
-    return {key: value for key, value in SMALL_TREEBANK_MODEL.items() if prefix + key not in overrides}
+    chosen = {
+        key: value for key, value in SMALL_TREEBANK_SETTINGS.items() if f"components.lstm_tagger.{key}" not in overrides
+    }
+    # The weight belongs to the per-feature heads beside the bundle head: a
+    # morph_mode override without them takes it out too (the component
+    # refuses a weight other than 1 there).
+    if overrides.get("components.lstm_tagger.morph_mode", "bundle_and_features") != "bundle_and_features":
+        chosen.pop("feature_loss_weight", None)
+    return chosen
 
 
 def set_learn_rate(config, overrides: Dict, rate: Optional[float]) -> Optional[float]:
@@ -226,8 +241,13 @@ def configure(
     if "morph" in attrs:
         weights.setdefault("morph_per_feat", None)
     counts = count_updates(config.interpolate())
-    sizes = choose_model_sizes(config, overrides, counts["treebank_words"], model_size)
-    config["components"]["lstm_tagger"]["model"].update(sizes)
+    small = choose_small_treebank_settings(config, overrides, counts["treebank_words"], model_size)
+    for path, value in small.items():
+        *parents, key = path.split(".")
+        block = config["components"]["lstm_tagger"]
+        for parent in parents:
+            block = block[parent]
+        block[key] = value
     rate = set_learn_rate(config, overrides, learn_rate)
     if "training.eval_frequency" in overrides:
         frequency = overrides["training.eval_frequency"]
@@ -251,7 +271,7 @@ def configure(
     Path(output_path).parent.mkdir(parents=True, exist_ok=True)
     config.to_disk(output_path)
     return {
-        **counts, "attrs": attrs, "lang": lang, "eval_frequency": frequency, "model_sizes": sizes, "learn_rate": rate,
+        **counts, "attrs": attrs, "lang": lang, "eval_frequency": frequency, "small_treebank_settings": small, "learn_rate": rate,
     }
 
 
@@ -266,7 +286,7 @@ def main(argv=None):
     parser.add_argument("--log", help="JSONL log of the evaluations (for scripts/check_training.py)")
     parser.add_argument(
         "--model-size", choices=MODEL_SIZES, default="config",
-        help=f"auto: the small-treebank model below {SMALL_TREEBANK_WORDS} training words; config: the config's sizes",
+        help=f"auto: the small-treebank set-up below {SMALL_TREEBANK_WORDS} training words; config: the config's own",
     )
     parser.add_argument(
         "--learn-rate", type=float,
@@ -283,9 +303,9 @@ def main(argv=None):
     except (ValueError, OSError) as err:
         sys.exit(f"configure_training: {err}")
     updates = "unbounded (patience)" if info["updates"] is None else info["updates"]
-    if info["model_sizes"]:
-        sizes = ", ".join(f"{key} {value}" for key, value in info["model_sizes"].items())
-        model = f"small-treebank model ({info['treebank_words']} < {SMALL_TREEBANK_WORDS} treebank words): {sizes}"
+    if info["small_treebank_settings"]:
+        sizes = ", ".join(f"{key} {value}" for key, value in info["small_treebank_settings"].items())
+        model = f"small-treebank set-up ({info['treebank_words']} < {SMALL_TREEBANK_WORDS} treebank words): {sizes}"
     else:
         model = "the config's model sizes"
     if info["learn_rate"] is not None:

@@ -162,7 +162,7 @@ def test_explicit_eval_frequency_override_is_kept(tmp_path):
 
 
 def model_settings(tmp_path, lengths, model_size, overrides=(), config="default.cfg"):
-    """The lstm_tagger model block that configure writes for a treebank of docs of these lengths."""
+    """The lstm_tagger block that configure writes for a treebank of docs of these lengths."""
     write_docbin(tmp_path / "train" / "train.spacy", lengths)
     info = configure_training.configure(
         ROOT / "configs" / config,
@@ -171,39 +171,62 @@ def model_settings(tmp_path, lengths, model_size, overrides=(), config="default.
         {"paths.train": str(tmp_path / "train"), **dict(overrides)},
         model_size=model_size,
     )
-    model = util.load_config(tmp_path / "config.cfg")["components"]["lstm_tagger"]["model"]
-    return info, model
+    component = util.load_config(tmp_path / "config.cfg")["components"]["lstm_tagger"]
+    return info, component
 
 
-def test_model_size_auto_adds_the_char_bilstm_below_50k_treebank_words(tmp_path):
-    default = util.load_config(ROOT / "configs" / "default.cfg")["components"]["lstm_tagger"]["model"]
-    small = configure_training.SMALL_TREEBANK_MODEL
-    assert all(default[key] != value for key, value in small.items())
+def flat(component):
+    """{"model.char_heads": ..., "morph_mode": ...}: the block's settings by their paths."""
+    return {
+        **{f"model.{key}": value for key, value in component["model"].items()},
+        **{key: value for key, value in component.items() if key != "model"},
+    }
+
+
+def test_model_size_auto_sets_the_small_treebank_setup_below_50k_treebank_words(tmp_path):
+    default = flat(util.load_config(ROOT / "configs" / "default.cfg")["components"]["lstm_tagger"])
+    small = configure_training.SMALL_TREEBANK_SETTINGS
+    assert all(default.get(key, "bundle") != value for key, value in small.items())
     # 30,000 words: 60,000 with the default reader's paragraphs, still a small treebank.
-    info, model = model_settings(tmp_path, [20] * 1500, "auto")
+    info, component = model_settings(tmp_path, [20] * 1500, "auto")
     assert info["treebank_words"] == 30_000 and info["words"] == 60_000
-    assert info["model_sizes"] == small
-    assert {key: model[key] for key in small} == small
-    # Everything else is the config's.
-    assert {k: v for k, v in model.items() if k not in small} == {k: v for k, v in default.items() if k not in small}
-    # An override of the setting wins.
-    info, model = model_settings(tmp_path, [20] * 1500, "auto", {"components.lstm_tagger.model.char_bilstm_width": 64})
-    assert model["char_bilstm_width"] == 64 and model["char_encoder"] == "cnn"
-    assert info["model_sizes"] == {key: value for key, value in small.items() if key != "char_bilstm_width"}
-    info, model = model_settings(tmp_path, [20] * 1500, "auto", {"components.lstm_tagger.model.char_heads": ["lemma"]})
-    assert model["char_heads"] == ["lemma"] and model["char_bilstm_width"] == small["char_bilstm_width"]
-    # The settings it writes build (and the architecture checks them).
-    spacy.blank("en").add_pipe("lstm_tagger", config={"model": dict(model_settings(tmp_path, [20] * 1500, "auto")[1])})
-    # "config" keeps the config's sizes, and so does auto from 50,000 words on.
+    assert info["small_treebank_settings"] == small
+    written = flat(component)
+    assert {key: written[key] for key in small} == small
+    # Everything else is the config's (attr: what configure sets).
+    others = {k: v for k, v in written.items() if k not in small and k != "attr"}
+    assert others == {k: v for k, v in default.items() if k not in small and k != "attr"}
+    # An override of a setting wins.
+    info, component = model_settings(tmp_path, [20] * 1500, "auto", {"components.lstm_tagger.model.char_bilstm_width": 64})
+    assert component["model"]["char_bilstm_width"] == 64 and component["model"]["char_encoder"] == "cnn"
+    assert info["small_treebank_settings"] == {key: value for key, value in small.items() if key != "model.char_bilstm_width"}
+    info, component = model_settings(tmp_path, [20] * 1500, "auto", {"components.lstm_tagger.model.char_heads": ["lemma"]})
+    assert component["model"]["char_heads"] == ["lemma"] and component["model"]["char_bilstm_width"] == 128
+    info, component = model_settings(tmp_path, [20] * 1500, "auto", {"components.lstm_tagger.feature_loss_weight": 0.5})
+    assert component["feature_loss_weight"] == 0.5 and component["morph_mode"] == "bundle_and_features"
+    # A morph_mode without the feature heads beside the bundle head takes the rule's weight out too.
+    info, mode_only = model_settings(tmp_path, [20] * 1500, "auto", {"components.lstm_tagger.morph_mode": "bundle"})
+    assert mode_only["morph_mode"] == "bundle" and mode_only["model"]["char_heads"] == ["morph", "lemma"]
+    assert "feature_loss_weight" not in mode_only and "feature_loss_weight" not in info["small_treebank_settings"]
+    info, component = model_settings(tmp_path, [20] * 1500, "auto", {"components.lstm_tagger.morph_mode": "bundle_and_features"})
+    assert component["feature_loss_weight"] == 0.3
+    # The settings it writes build (and the component and architecture check them).
+    built = model_settings(tmp_path, [20] * 1500, "auto")[1]
+    for block in (built, mode_only):
+        settings = {key: block[key] for key in ("model", "morph_mode", "feature_loss_weight") if key in block}
+        spacy.blank("en").add_pipe("lstm_tagger", config={**settings, "model": dict(block["model"])})
+    # "config" keeps the config's settings, and so does auto from 50,000 words on.
     for lengths, model_size in (([20] * 1500, "config"), ([20] * 2500, "auto")):
-        info, model = model_settings(tmp_path, lengths, model_size)
-        assert info["model_sizes"] == {} and model == default
-    # A model without the character CNN keeps its own character design.
+        info, component = model_settings(tmp_path, lengths, model_size)
+        assert info["small_treebank_settings"] == {}
+        assert {k: v for k, v in flat(component).items() if k != "attr"} == {k: v for k, v in default.items() if k != "attr"}
+    # A model without the character CNN keeps its own character design, and its FEATS head.
     for overrides in ({"components.lstm_tagger.model.char_encoder": "bilstm"}, {"components.lstm_tagger.model.char_rows": 0}):
-        info, model = model_settings(tmp_path, [20] * 1500, "auto", overrides)
-        assert info["model_sizes"] == {} and model["char_bilstm_width"] == 0
-    info, model = model_settings(tmp_path, [20] * 1500, "auto", config="fast.cfg")
-    assert info["model_sizes"] == {} and "char_bilstm_width" not in model
+        info, component = model_settings(tmp_path, [20] * 1500, "auto", overrides)
+        assert info["small_treebank_settings"] == {} and component["model"]["char_bilstm_width"] == 0
+        assert component.get("morph_mode", "bundle") == "bundle"
+    info, component = model_settings(tmp_path, [20] * 1500, "auto", config="fast.cfg")
+    assert info["small_treebank_settings"] == {} and "char_bilstm_width" not in component["model"]
     with pytest.raises(ValueError, match="model size must be one of auto, config, got 'big'"):
         model_settings(tmp_path, [20] * 10, "big")
 
