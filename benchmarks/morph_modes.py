@@ -1,7 +1,8 @@
 """FEATS three ways: morph_mode "bundle" (one classifier over whole bundles, as
 spaCy's morphologizer), "features" (one classifier per UD feature, as Stanza
 and UDPipe) and "bundle_and_features" (the bundle classifier decodes, the
-per-feature ones train beside it), the same config and corpus otherwise.
+per-feature ones train beside it, their loss weighed by the config's
+feature_loss_weight), the same config and corpus otherwise.
 
 For each mode: `spacy train` of the config (wall time measured), then
 `spacy evaluate --gold-preproc` of its model-best on the test corpus. Prints
@@ -33,7 +34,8 @@ def dev_score(model_dir):
     performance = json.loads((model_dir / "meta.json").read_text()).get("performance", {})
     weights = load_config(model_dir / "config.cfg", interpolate=False)["training"]["score_weights"]
     scores = {name: performance.get(name) for name in weights}
-    total = sum((weight or 0.0) * (scores[name] or 0.0) for name, weight in weights.items())
+    # A null weight (morph_per_feat: a dict of scores) counts for nothing.
+    total = sum(weight * (scores[name] or 0.0) for name, weight in weights.items() if weight)
     return total, scores
 
 
@@ -59,6 +61,11 @@ def main():
             "--paths.train", args.train, "--paths.dev", args.dev, "--gpu-id", str(args.gpu_id),
             "--components.lstm_tagger.morph_mode", mode, *overrides,
         ]
+        if mode != "bundle_and_features":
+            # feature_loss_weight weighs the feature heads beside a bundle
+            # head; the other modes refuse any weight but 1, and a config
+            # from project.yml's size rule, or an override, may set one.
+            command += ["--components.lstm_tagger.feature_loss_weight", "1"]
         print(f"training {mode}: {' '.join(command[1:])}", file=sys.stderr, flush=True)
         start = time.perf_counter()
         run(command, output / f"{mode}.train.log")
