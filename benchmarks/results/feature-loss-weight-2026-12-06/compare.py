@@ -1,0 +1,62 @@
+"""Dev means over seeds of the runs compared in BENCHMARKS.md, "The feature
+heads' loss weighed 0.3", and each arm's difference from the bundle head
+alone, read from the ud_scores.py JSON files named below (run from
+benchmarks/results/):
+
+    python feature-loss-weight-2026-12-06/compare.py > feature-loss-weight-2026-12-06/compare.txt
+"""
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE.parent
+COLUMNS = ("tag_acc", "pos_acc", "morph_acc", "ufeats_acc", "conll18_lemma_acc")
+# spaCy selects model-best on these four (the size rule's criterion, BENCHMARKS.md).
+SELECTED = ("tag_acc", "pos_acc", "morph_acc", "lemma_acc")
+
+RUNS = {
+    "Hungarian-Szeged UD 2.2": {
+        "bundle": ["lexicon-refined-2026-12-05/hu22-s0-refined-dev.json", "char-heads-2026-12-05/hu-charboth128-charmorphlemma-seed1-dev.json"],
+        "weight 1": ["morph-both-2026-12-05/hu22-both-s0-dev.json", "morph-both-2026-12-05/hu22-both-s1-dev.json"],
+        "weight 0.3": ["morph-both-2026-12-05/hu22-both-w03-s0-dev.json", "feature-loss-weight-2026-12-06/hu22-both-w03-s1-dev.json"],
+    },
+    "Uyghur-UDT UD 2.2": {
+        "bundle": ["lexicon-refined-2026-12-05/ug22-s0-refined-dev.json", "char-heads-2026-12-05/ug-charboth128-charmorphlemma-seed1-dev.json"],
+        "weight 1": ["morph-both-2026-12-05/ug22-both-s0-dev.json", "morph-both-2026-12-05/ug22-both-s1-dev.json"],
+        "weight 0.3": ["feature-loss-weight-2026-12-06/ug22-both-w03-s0-dev.json", "feature-loss-weight-2026-12-06/ug22-both-w03-s1-dev.json"],
+    },
+    "Uyghur-UDT v2.16": {
+        "bundle": ["morph-both-2026-12-05/ug216-auto-bundle-s0-dev.json", "morph-both-2026-12-05/ug216-auto-bundle-s1-dev.json"],
+        "weight 1": ["morph-both-2026-12-05/ug216-auto-both-s0-dev.json", "morph-both-2026-12-05/ug216-auto-both-s1-dev.json"],
+        "weight 0.3": ["morph-both-2026-12-05/ug216-auto-both-w03-s0-dev.json", "feature-loss-weight-2026-12-06/ug216-auto-both-w03-s1-dev.json"],
+    },
+    "English-EWT v2.16": {
+        "bundle": [f"lexicon-refined-2026-12-05/ewt-s{s}-refined-dev.json" for s in range(3)],
+        "weight 1": ["morph-both-2026-12-05/ewt-both-s0-dev.json", "morph-both-2026-12-05/ewt-both-s1-dev.json"],
+        "weight 0.3": ["feature-loss-weight-2026-12-06/ewt-both-w03-s0-dev.json", "feature-loss-weight-2026-12-06/ewt-both-w03-s1-dev.json"],
+    },
+}
+
+
+def scores(path: str) -> dict:
+    return json.loads((RESULTS / path).read_text())["scores"]
+
+
+def main() -> None:
+    for treebank, arms in RUNS.items():
+        runs = {arm: [scores(p) for p in paths if (RESULTS / p).exists()] for arm, paths in arms.items()}
+        print(f"{treebank}: " + " | ".join(COLUMNS) + " | mean of " + ", ".join(SELECTED))
+        base = {c: sum(r[c] for r in runs["bundle"]) / len(runs["bundle"]) for c in (*COLUMNS, *SELECTED)}
+        for arm, seeds in runs.items():
+            if not seeds:
+                print(f"  {arm}: not run")
+                continue
+            mean = {c: sum(r[c] for r in seeds) / len(seeds) for c in (*COLUMNS, *SELECTED)}
+            per_seed = " / ".join(f"{sum(r[c] for c in SELECTED) / len(SELECTED):.3f}" for r in seeds)
+            cells = [f"{mean[c]:.2f} ({mean[c] - base[c]:+.2f})" for c in COLUMNS]
+            selected = sum(mean[c] for c in SELECTED) / len(SELECTED) - sum(base[c] for c in SELECTED) / len(SELECTED)
+            print(f"  {arm} ({len(seeds)} seeds): " + " | ".join(cells) + f" | {selected:+.3f} (per seed {per_seed})")
+
+
+if __name__ == "__main__":
+    main()
