@@ -19,6 +19,7 @@ RUNS = {
         "bundle": ["lexicon-refined-2026-12-05/hu22-s0-refined-dev.json", "char-heads-2026-12-05/hu-charboth128-charmorphlemma-seed1-dev.json"],
         "weight 1": ["morph-both-2026-12-05/hu22-both-s0-dev.json", "morph-both-2026-12-05/hu22-both-s1-dev.json"],
         "weight 0.3": ["morph-both-2026-12-05/hu22-both-w03-s0-dev.json", "feature-loss-weight-2026-12-06/hu22-both-w03-s1-dev.json"],
+        "weight 0.5, seed 0": ["feature-loss-weight-2026-12-06/hu22-both-w05-s0-dev.json"],
     },
     "Uyghur-UDT UD 2.2": {
         "bundle": ["lexicon-refined-2026-12-05/ug22-s0-refined-dev.json", "char-heads-2026-12-05/ug-charboth128-charmorphlemma-seed1-dev.json"],
@@ -29,6 +30,20 @@ RUNS = {
         "bundle": ["morph-both-2026-12-05/ug216-auto-bundle-s0-dev.json", "morph-both-2026-12-05/ug216-auto-bundle-s1-dev.json"],
         "weight 1": ["morph-both-2026-12-05/ug216-auto-both-s0-dev.json", "morph-both-2026-12-05/ug216-auto-both-s1-dev.json"],
         "weight 0.3": ["morph-both-2026-12-05/ug216-auto-both-w03-s0-dev.json", "feature-loss-weight-2026-12-06/ug216-auto-both-w03-s1-dev.json"],
+        "weight 0.5, seed 0": ["feature-loss-weight-2026-12-06/ug216-auto-both-w05-s0-dev.json"],
+    },
+    # Seed 0 of each arm, beside the one-seed weight 0.5.
+    "Hungarian-Szeged UD 2.2, seed 0": {
+        "bundle": ["lexicon-refined-2026-12-05/hu22-s0-refined-dev.json"],
+        "weight 1": ["morph-both-2026-12-05/hu22-both-s0-dev.json"],
+        "weight 0.3": ["morph-both-2026-12-05/hu22-both-w03-s0-dev.json"],
+        "weight 0.5": ["feature-loss-weight-2026-12-06/hu22-both-w05-s0-dev.json"],
+    },
+    "Uyghur-UDT v2.16, seed 0": {
+        "bundle": ["morph-both-2026-12-05/ug216-auto-bundle-s0-dev.json"],
+        "weight 1": ["morph-both-2026-12-05/ug216-auto-both-s0-dev.json"],
+        "weight 0.3": ["morph-both-2026-12-05/ug216-auto-both-w03-s0-dev.json"],
+        "weight 0.5": ["feature-loss-weight-2026-12-06/ug216-auto-both-w05-s0-dev.json"],
     },
     "English-EWT v2.16": {
         "bundle": [f"lexicon-refined-2026-12-05/ewt-s{s}-refined-dev.json" for s in range(3)],
