@@ -47,13 +47,14 @@ def check_component_settings(cfg: Dict[str, Any], where: str) -> None:
     ):
         fail("attr", f"one of {sorted(ATTRIBUTES)}, or a list of them without repeats")
     # A cfg saved before morph_mode existed (release 0.1.0, 0.2.0) predicts bundles.
-    if cfg.get("morph_mode", "bundle") not in MORPH_MODES:
+    morph_mode = cfg.get("morph_mode", "bundle")
+    if morph_mode not in MORPH_MODES:
         fail("morph_mode", f"one of {list(MORPH_MODES)} (one classifier over whole FEATS bundles, one per feature, or the bundle classifier trained beside the per-feature ones)")
     # Saved before it existed: the feature heads' loss weighed 1.
     weight = cfg.get("feature_loss_weight", 1.0)
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0.0 < weight < float("inf"):
+    if not is_number(weight) or not 0.0 < weight < float("inf"):
         fail("feature_loss_weight", "a number above 0")
-    if weight != 1.0 and cfg.get("morph_mode", "bundle") != "bundle_and_features":
+    if weight != 1.0 and morph_mode != "bundle_and_features":
         # Refused rather than ignored: in "bundle" there are no feature heads,
         # and in "features" they decode, so a weight there only rescales the loss.
         fail("feature_loss_weight", "1 unless morph_mode is 'bundle_and_features' (the weight of the per-feature heads trained beside the bundle head)")
@@ -64,13 +65,13 @@ def check_component_settings(cfg: Dict[str, Any], where: str) -> None:
     if not isinstance(cfg.get("neg_prefix"), str) or not cfg["neg_prefix"]:
         fail("neg_prefix", "a non-empty string")
     margin = cfg.get("seen_lemma_margin")
-    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0.0 <= margin < float("inf"):
+    if not is_number(margin) or not 0.0 <= margin < float("inf"):
         fail("seen_lemma_margin", "a number >= 0 (0: off)")
     smoothing = cfg.get("label_smoothing")
-    if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or not 0.0 <= smoothing < 1.0:
+    if not is_number(smoothing) or not 0.0 <= smoothing < 1.0:
         fail("label_smoothing", "a number from 0 up to (not including) 1")
     if "lemma_lexicon" in cfg:
-        check_lexicon(cfg["lemma_lexicon"], attrs, cfg.get("morph_mode", "bundle"), fail)
+        check_lexicon(cfg["lemma_lexicon"], attrs, morph_mode, fail)
     labels = cfg.get("labels")
     single = is_single_layout(cfg)
     if single and not isinstance(labels, list):
@@ -89,6 +90,12 @@ def check_component_settings(cfg: Dict[str, Any], where: str) -> None:
     keyed_by = [] if lexicon is None else [lexicon["pos_attr"], *lexicon.get("refined_by", ()), "lemma"]
     if keyed_by and not all(heads.get(a) for a in keyed_by):
         fail("lemma_lexicon", f"absent: the labels have no head for one of {keyed_by} to key it by")
+
+
+def is_number(value: Any) -> bool:
+    """An int or float as JSON and the config give them: true and false are
+    bools, which Python counts as ints, and are not numbers here."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def check_lexicon(lexicon: Any, attrs: List[str], morph_mode: str, fail: Callable[[str, str], None]) -> None:
