@@ -243,11 +243,7 @@ def configure(
     counts = count_updates(config.interpolate())
     small = choose_small_treebank_settings(config, overrides, counts["treebank_words"], model_size)
     for path, value in small.items():
-        *parents, key = path.split(".")
-        block = config["components"]["lstm_tagger"]
-        for parent in parents:
-            block = block[parent]
-        block[key] = value
+        util.set_dot_to_object(config, f"components.lstm_tagger.{path}", value)
     rate = set_learn_rate(config, overrides, learn_rate)
     if "training.eval_frequency" in overrides:
         frequency = overrides["training.eval_frequency"]
