@@ -5,14 +5,12 @@ benchmarks/results/):
 
     python feature-loss-weight-2026-12-06/compare.py > feature-loss-weight-2026-12-06/compare.txt
 """
-import json
+import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-RESULTS = HERE.parent
-COLUMNS = ("tag_acc", "pos_acc", "morph_acc", "ufeats_acc", "conll18_lemma_acc")
-# spaCy selects model-best on these four (the size rule's criterion, BENCHMARKS.md).
-SELECTED = ("tag_acc", "pos_acc", "morph_acc", "lemma_acc")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from compare_dev import compare  # noqa: E402 (benchmarks/results/compare_dev.py)
+
 
 RUNS = {
     "Hungarian-Szeged UD 2.2": {
@@ -53,24 +51,8 @@ RUNS = {
 }
 
 
-def scores(path: str) -> dict:
-    return json.loads((RESULTS / path).read_text())["scores"]
-
-
 def main() -> None:
-    for treebank, arms in RUNS.items():
-        runs = {arm: [scores(p) for p in paths if (RESULTS / p).exists()] for arm, paths in arms.items()}
-        print(f"{treebank}: " + " | ".join(COLUMNS) + " | mean of " + ", ".join(SELECTED))
-        base = {c: sum(r[c] for r in runs["bundle"]) / len(runs["bundle"]) for c in (*COLUMNS, *SELECTED)}
-        for arm, seeds in runs.items():
-            if not seeds:
-                print(f"  {arm}: not run")
-                continue
-            mean = {c: sum(r[c] for r in seeds) / len(seeds) for c in (*COLUMNS, *SELECTED)}
-            per_seed = " / ".join(f"{sum(r[c] for c in SELECTED) / len(SELECTED):.3f}" for r in seeds)
-            cells = [f"{mean[c]:.2f} ({mean[c] - base[c]:+.2f})" for c in COLUMNS]
-            selected = sum(mean[c] for c in SELECTED) / len(SELECTED) - sum(base[c] for c in SELECTED) / len(SELECTED)
-            print(f"  {arm} ({len(seeds)} seeds): " + " | ".join(cells) + f" | {selected:+.3f} (per seed {per_seed})")
+    compare(RUNS, base="bundle")
 
 
 if __name__ == "__main__":
