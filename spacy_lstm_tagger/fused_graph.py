@@ -25,7 +25,7 @@ IR_VERSION = 8
 _KNOWN_ATTRIBUTES = {
     LSTMTagger: {
         "head_sizes", "n_labels", "word_dropout", "vectors_width", "chars", "char_bilstm", "head_tanh", "head_outputs",
-        "output", "char_head_indices", "char_to_heads",
+        "output", "char_head_indices", "char_to_heads", "upper_lstms", "layer_dropout",
         # Read in training only, as word_dropout.
         "training_product_dtype",
     },
@@ -66,6 +66,14 @@ def covered_parts(module: LSTMTagger) -> dict:
         )),
         "output_dropout": (nn.Dropout, ()),
     }
+    if module.upper_lstms is not None:
+        parts.update({
+            "layer_dropout": (nn.Dropout, ()),
+            "upper_lstms": (nn.ModuleList, ()),
+            **{f"upper_lstms.{i}": (nn.LSTM, tuple(
+                f"{kind}_l0{suffix}" for suffix in suffixes for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+            )) for i in range(len(module.upper_lstms))},
+        })
     if module.head_tanh is not None:
         parts["head_tanh"] = (nn.Linear, ("weight", "bias"))
     if module.head_outputs is not None:
@@ -274,8 +282,11 @@ def build_graph(module: LSTMTagger) -> bytes:
     layer_input = node("Gather", [padded_rows, "pad_index"], "padded", axis=0)
     lstm = module.lstm
     directions = ["", "_reverse"] if lstm.bidirectional else [""]
-    for layer in range(lstm.num_layers):
-        weights = [const(f"lstm_{name}_{layer}", value) for name, value in _lstm_weights(lstm, layer).items()]
+    # (module, its layer) for each layer, bottom up: one nn.LSTM's layers, or
+    # with lstm_residual the first layer's module and then upper_lstms.
+    layers = [(lstm, k) for k in range(lstm.num_layers)] + [(upper, 0) for upper in module.upper_lstms or ()]
+    for layer, (layer_lstm, k) in enumerate(layers):
+        weights = [const(f"lstm_{name}_{layer}", value) for name, value in _lstm_weights(layer_lstm, k).items()]
         nodes.append(
             helper.make_node(
                 "LSTM",
@@ -288,7 +299,9 @@ def build_graph(module: LSTMTagger) -> bytes:
         # (max_length, directions, n_sequences, hidden) -> (max_length,
         # n_sequences, directions x hidden): torch's [forward, backward] columns.
         y = node("Transpose", [f"lstm_y_{layer}"], f"lstm_t_{layer}", perm=[0, 2, 1, 3])
-        layer_input = node("Reshape", [y, const(f"shape_{layer}", numpy.asarray([0, 0, -1]))], f"lstm_out_{layer}")
+        output = node("Reshape", [y, const(f"shape_{layer}", numpy.asarray([0, 0, -1]))], f"lstm_out_{layer}")
+        # lstm_residual: an upper layer adds its input to its output (zero past a sequence's end, both).
+        layer_input = node("Add", [layer_input, output], f"lstm_sum_{layer}") if layer and module.upper_lstms else output
     width = lstm.hidden_size * len(directions)
     flat = node("Reshape", [layer_input, const("flat_shape", numpy.asarray([-1, width]))], "hidden_padded")
     hidden = node("Gather", [flat, "unpad_index"], "hidden", axis=0)

@@ -76,8 +76,9 @@ def check_architecture_settings(settings: dict, architecture: str = ARCHITECTURE
         )
     except ValueError as error:
         raise ValueError(f"{architecture}: {error}") from None
-    if not isinstance(settings["sparse_embeddings"], bool):
-        fail("sparse_embeddings", "true or false", settings["sparse_embeddings"])
+    for name in ("sparse_embeddings", "lstm_residual"):
+        if not isinstance(settings[name], bool):
+            fail(name, "true or false", settings[name])
     try:
         check_head_tanh_layer(settings["head_tanh_layer"])
     except ValueError as error:
@@ -124,6 +125,7 @@ def build_lstm_tagger_model(
     head_tanh_layer: Union[bool, str] = MODULE_DEFAULTS["head_tanh_layer"],
     char_heads: List[str] = [],
     training_precision: str = MODULE_DEFAULTS["training_precision"],
+    lstm_residual: bool = MODULE_DEFAULTS["lstm_residual"],
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A BiLSTM tagger over hashed word, prefix, suffix and shape features, a
@@ -131,7 +133,8 @@ def build_lstm_tagger_model(
     "bilstm"; char_bilstm_width > 0 adds a BiLSTM beside the CNN) and the pipeline's static vectors
     (include_static_vectors) as optional extra inputs; head_tanh_layer gives
     each output head its own residual tanh layer ("shared": one for all); the heads of char_heads'
-    attributes (e.g. ["lemma"]) also read the character encoding directly. docs/configs.md's option
+    attributes (e.g. ["lemma"]) also read the character encoding directly; lstm_residual adds each
+    LSTM layer's input to its output above the first layer. docs/configs.md's option
     table describes each argument; tests/test_defaults.py holds it to these defaults."""
     settings = dict(locals())
     check_architecture_settings(settings)
@@ -290,6 +293,7 @@ def build_lstm_tagger_model_v2(
     head_tanh_layer: Union[bool, str] = V1_DEFAULTS["head_tanh_layer"],
     char_heads: List[str] = V1_DEFAULTS["char_heads"],
     training_precision: str = V1_DEFAULTS["training_precision"],
+    lstm_residual: bool = V1_DEFAULTS["lstm_residual"],
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """v1's model, plus `tok2vec`: any thinc model from Docs to one row per

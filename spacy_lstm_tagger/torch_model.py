@@ -192,6 +192,7 @@ class LSTMTagger(nn.Module):
         head_tanh_layer: Union[bool, str] = False,
         char_head_indices: Sequence[int] = (),
         training_precision: str = "float32",
+        lstm_residual: bool = False,
     ):
         super().__init__()
         if len(feature_rows) != len(feature_widths):
@@ -238,16 +239,29 @@ class LSTMTagger(nn.Module):
         )
         input_width = sum(feature_widths) + char_encoding_width + vectors_width
         self.input_dropout = nn.Dropout(dropout)
+        lstm_width = hidden_width * (2 if bidirectional else 1)
+        # lstm_residual: each layer above the first adds its input to its
+        # output (x + LSTM(dropout(x)), UDPipe 2's), so the layers are
+        # separate modules: self.lstm is the first, upper_lstms the rest.
+        # Without it one nn.LSTM holds every layer, with its dropout between them.
+        self.upper_lstms = (
+            nn.ModuleList(
+                nn.LSTM(lstm_width, hidden_width, bidirectional=bidirectional, batch_first=True)
+                for _ in range(depth - 1)
+            )
+            if lstm_residual
+            else None
+        )
         self.lstm = nn.LSTM(
             input_width,
             hidden_width,
-            num_layers=depth,
+            num_layers=1 if lstm_residual else depth,
             bidirectional=bidirectional,
-            dropout=dropout if depth > 1 else 0.0,
+            dropout=dropout if depth > 1 and not lstm_residual else 0.0,
             batch_first=True,
         )
+        self.layer_dropout = nn.Dropout(dropout) if lstm_residual else None
         self.output_dropout = nn.Dropout(dropout)
-        lstm_width = hidden_width * (2 if bidirectional else 1)
         try:
             check_head_tanh_layer(head_tanh_layer)
         except ValueError as error:
@@ -307,7 +321,7 @@ class LSTMTagger(nn.Module):
         super().__setstate__(state)
         # A module pickled before char_bilstm_width, head_tanh_layer or
         # char_head_indices existed has none of them.
-        for name in ("char_bilstm", "head_tanh", "head_outputs", "char_to_heads"):
+        for name in ("char_bilstm", "head_tanh", "head_outputs", "char_to_heads", "upper_lstms", "layer_dropout"):
             if name not in self._modules:
                 self.__dict__.setdefault(name, None)
         self.__dict__.setdefault("char_head_indices", ())
@@ -394,6 +408,8 @@ class LSTMTagger(nn.Module):
             # Same result as the packed path, with a dozen fewer small ops.
             batch = embedded.view(len(lengths), int(lengths[0]), embedded.shape[1])
             hidden, _ = self.lstm(batch)
+            for layer in self.upper_lstms or ():
+                hidden = hidden + layer(dropout(hidden, self.layer_dropout))[0]
             flat = hidden.reshape(embedded.shape[0], hidden.shape[2])
             return self.log_probs(flat, char_tokens)
         packed_rows, batch_sizes = packed_order(lengths)
@@ -402,17 +418,22 @@ class LSTMTagger(nn.Module):
         # longest sequence first) order: no padding is ever materialized, so a
         # 500-token sequence in a batch of 5-token ones costs its own tokens.
         packed = torch.index_select(embedded, 0, packed_rows)
-        if self.training and packed.device.type == "cpu" and packed_lstm_supported(self.lstm):
-            # The same function, with a backward that costs what the tokens
-            # cost (packed_lstm, below); prediction keeps nn.LSTM.
-            hidden = packed_lstm(self.lstm, packed, batch_sizes, self.training_product_dtype)
-        else:
-            hidden = self.lstm(PackedSequence(packed, batch_sizes))[0].data
+        hidden = self._packed_layers(self.lstm, packed, batch_sizes)
+        for layer in self.upper_lstms or ():
+            hidden = hidden + self._packed_layers(layer, dropout(hidden, self.layer_dropout), batch_sizes)
         # Back to flat (input) order.
         unpack = torch.empty_like(packed_rows)
         unpack[packed_rows] = torch.arange(len(packed_rows), device=packed_rows.device)
         flat = torch.index_select(hidden, 0, unpack)
         return self.log_probs(flat, char_tokens)
+
+    def _packed_layers(self, lstm: nn.LSTM, packed: torch.Tensor, batch_sizes: torch.Tensor) -> torch.Tensor:
+        """lstm over packed rows (a PackedSequence's data), its output's data."""
+        if self.training and packed.device.type == "cpu" and packed_lstm_supported(lstm):
+            # The same function, with a backward that costs what the tokens
+            # cost (packed_lstm, below); prediction keeps nn.LSTM.
+            return packed_lstm(lstm, packed, batch_sizes, self.training_product_dtype)
+        return lstm(PackedSequence(packed, batch_sizes))[0].data
 
     def log_probs(self, hidden: torch.Tensor, char_tokens: Optional[torch.Tensor] = None) -> torch.Tensor:
         """(n_tokens, n_labels): each head's log_softmax, side by side.

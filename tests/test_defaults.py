@@ -78,7 +78,7 @@ def test_the_torch_module_keeps_the_architectures_defaults():
     shared = {
         "hidden_width", "depth", "bidirectional", "dropout", "word_dropout", "char_rows", "char_width",
         "char_filters", "sparse_embeddings", "char_end_positions", "char_encoder", "char_bilstm_width",
-        "head_tanh_layer", "training_precision",
+        "head_tanh_layer", "training_precision", "lstm_residual",
     }
     # vectors_width is set from the pipeline's vectors (include_static_vectors),
     # char_head_indices from char_heads and the component's heads.
@@ -127,6 +127,13 @@ def test_model_settings_that_cannot_work_are_refused_when_built(option, value, m
     nlp = spacy.blank("en")
     with pytest.raises(ValueError, match=f"{re.escape(ARCHITECTURE)}: {message}.*got {re.escape(repr(value))}"):
         nlp.add_pipe("lstm_tagger", config={"model": {option: value}})
+
+
+@pytest.mark.parametrize("option", ["sparse_embeddings", "lstm_residual"])
+def test_switches_must_be_booleans_when_the_architecture_is_called_directly(option):
+    # Through a config, confection refuses a non-bool first; a direct call gets the architecture's own message.
+    with pytest.raises(ValueError, match=f"{re.escape(ARCHITECTURE)}: {option} must be true or false, got 'yes'"):
+        build_lstm_tagger_model(**{option: "yes"})
 
 
 @pytest.mark.parametrize(

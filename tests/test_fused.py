@@ -112,6 +112,10 @@ def module_and_inputs(seed=0, n_words=30, lengths=(5, 1, 0, 12, 7), chars=True, 
         {"char_head_indices": [2]},
         {"char_head_indices": [0, 2], "char_bilstm_width": 4, "head_tanh_layer": True},
         {"char_head_indices": [0], "n_labels": 5},
+        {"lstm_residual": True},
+        {"lstm_residual": True, "depth": 3, "lengths": (30, 1, 2, 17, 0, 9, 3, 25, 1, 1)},
+        {"lstm_residual": True, "bidirectional": False, "head_tanh_layer": True},
+        {"lstm_residual": True, "depth": 1},
     ],
 )
 @needs_runtime
@@ -194,6 +198,7 @@ def test_modules_the_graph_does_not_cover_say_why():
     assert fused.unsupported(module_and_inputs(char_bilstm_width=4)[0]) is None
     assert fused.unsupported(module_and_inputs(head_tanh_layer=True)[0]) is None
     assert fused.unsupported(module_and_inputs(head_tanh_layer="shared")[0]) is None
+    assert fused.unsupported(module_and_inputs(lstm_residual=True, depth=3)[0]) is None
     with_heads = module_and_inputs(head_tanh_layer=True)[0]
     with_heads.head_outputs.append(torch.nn.Linear(12, 2))
     assert "head_outputs.3" in fused.unsupported(with_heads)

@@ -229,6 +229,30 @@ def test_shared_tanh_layer_is_one_residual_layer_before_the_shared_output_layer(
     assert module.head_tanh.weight.grad.abs().sum() > 0
 
 
+def test_residual_layers_add_their_input_to_their_output():
+    module = make_module(depth=3, lstm_residual=True)
+    assert module.lstm.num_layers == 1 and len(module.upper_lstms) == 2
+    features, lengths = random_features(9, 6), torch.tensor([4, 5])
+    # x + LSTM(x) for each layer above the first (eval: no dropout between them).
+    embedded = module.embed(features, torch.arange(9), None, None)[0]
+    for rows in (slice(0, 4), slice(4, 9)):
+        hidden = module.lstm(embedded[rows].unsqueeze(0))[0]
+        for layer in module.upper_lstms:
+            hidden = hidden + layer(hidden)[0]
+        scores = module.output(hidden[0])
+        assert torch.allclose(module(features, lengths)[rows], torch.log_softmax(scores, dim=1), atol=1e-5)
+    # Batch-invariant (packed and plain paths alike), and every layer trains.
+    long = random_features(30, 7)
+    alone = module(features[:4], torch.tensor([4]))
+    assert torch.allclose(alone, module(torch.cat([long, features[:4]]), torch.tensor([30, 4]))[30:], atol=1e-6)
+    module.train()
+    module(torch.cat([long, features]), torch.tensor([30, 4, 5]))[:, 0].sum().backward()
+    assert all(layer.weight_hh_l0.grad.abs().sum() > 0 for layer in module.upper_lstms)
+    # Off (the default): one nn.LSTM holds every layer, with its dropout between them.
+    plain = make_module(depth=3)
+    assert plain.upper_lstms is None and plain.lstm.num_layers == 3 and plain.lstm.dropout == 0.3
+
+
 def test_char_heads_read_the_character_encoding_beside_the_lstm():
     module = make_module(
         n_labels=[3, 4, 5], char_rows=30, char_width=4, char_filters=6, char_bilstm_width=4, char_head_indices=[2, 0]
@@ -279,7 +303,8 @@ def test_head_tanh_layer_must_be_a_bool_or_shared(value):
 def test_a_module_pickled_before_char_bilstm_width_or_head_tanh_layer_loads_without_them():
     module = make_module(char_rows=30, char_width=4)
     state = module.__getstate__()
-    for name in ("char_bilstm", "head_tanh", "head_outputs", "char_to_heads", "char_head_indices"):
+    for name in ("char_bilstm", "head_tanh", "head_outputs", "char_to_heads", "char_head_indices", "upper_lstms",
+                 "layer_dropout"):
         if name in state:
             del state[name]
         else:
@@ -288,6 +313,7 @@ def test_a_module_pickled_before_char_bilstm_width_or_head_tanh_layer_loads_with
     restored.__setstate__(state)
     assert restored.char_bilstm is None and restored.head_tanh is None and restored.head_outputs is None
     assert restored.char_to_heads is None and restored.char_head_indices == ()
+    assert restored.upper_lstms is None and restored.layer_dropout is None
     features = random_features(4, 4)
     chars = torch.randint(1, 30, (4, 5), generator=torch.Generator().manual_seed(5))
     assert torch.equal(restored.eval()(features, torch.tensor([4]), chars=chars), module.eval()(features, torch.tensor([4]), chars=chars))

@@ -110,12 +110,14 @@ def test_modules_it_does_not_compute_keep_nn_lstm():
     assert not packed_lstm_supported(torch.nn.GRU(4, 3))
 
 
-def test_the_training_forward_is_the_prediction_forward_without_dropout():
+@pytest.mark.parametrize("lstm_residual", [False, True])
+def test_the_training_forward_is_the_prediction_forward_without_dropout(lstm_residual):
     """The module in training mode (packed_lstm) and in eval mode (nn.LSTM)
     give the same log-probabilities when no dropout is drawn."""
     torch.manual_seed(0)
     module = LSTMTagger([4, 3], feature_rows=[50, 20], feature_widths=[8, 4], hidden_width=6, dropout=0.0,
-                        word_dropout=0.0, char_rows=30, char_width=4, char_filters=4)
+                        word_dropout=0.0, char_rows=30, char_width=4, char_filters=4, depth=3,
+                        lstm_residual=lstm_residual)
     features = torch.randint(1, 20, (9, 2))
     chars = torch.randint(0, 30, (9, 5))
     lengths = torch.tensor([4, 1, 9, 2])
