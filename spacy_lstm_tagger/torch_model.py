@@ -244,6 +244,8 @@ class LSTMTagger(nn.Module):
         # output (x + LSTM(dropout(x)), UDPipe 2's), so the layers are
         # separate modules: self.lstm is the first, upper_lstms the rest.
         # Without it one nn.LSTM holds every layer, with its dropout between them.
+        # Built before self.lstm: the runs BENCHMARKS.md quotes drew their
+        # initial weights in this order.
         self.upper_lstms = (
             nn.ModuleList(
                 nn.LSTM(lstm_width, hidden_width, bidirectional=bidirectional, batch_first=True)
@@ -319,8 +321,8 @@ class LSTMTagger(nn.Module):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        # A module pickled before char_bilstm_width, head_tanh_layer or
-        # char_head_indices existed has none of them.
+        # A module pickled before char_bilstm_width, head_tanh_layer,
+        # char_head_indices or lstm_residual existed has none of them.
         for name in ("char_bilstm", "head_tanh", "head_outputs", "char_to_heads", "upper_lstms", "layer_dropout"):
             if name not in self._modules:
                 self.__dict__.setdefault(name, None)
