@@ -84,8 +84,9 @@ def test_weights_are_stored_without_pickle(trained_nlp, tmp_path):
         ({"char_encoder": "bilstm"}, lambda module: type(module.chars).__name__ == "CharBiLSTM"),
         ({"char_bilstm_width": 8, "head_tanh_layer": True}, lambda module: module.head_tanh is not None),
         ({"head_tanh_layer": "shared"}, lambda module: module.head_tanh.out_features == module.head_tanh.in_features),
+        ({"lstm_residual": True, "depth": 3}, lambda module: len(module.upper_lstms) == 2 and module.lstm.num_layers == 1),
     ],
-    ids=["char_bilstm", "char_bilstm_beside_cnn_and_head_tanh_layer", "shared_tanh_layer"],
+    ids=["char_bilstm", "char_bilstm_beside_cnn_and_head_tanh_layer", "shared_tanh_layer", "residual_lstm_layers"],
 )
 def test_a_pipeline_with_optional_parts_learns_and_round_trips(tmp_path, settings, built):
     from conftest import make_examples, train_pipeline
