@@ -47,32 +47,38 @@ def standard_attributes(kind: type) -> set:
     return _standard_attributes[kind]
 
 
+def _lstm_parameter_names(layers: int, bidirectional: bool) -> tuple:
+    """The parameters of an nn.LSTM with that many layers and directions,
+    biases and no projections: what the graph reads of it."""
+    suffixes = ["", "_reverse"] if bidirectional else [""]
+    return tuple(
+        f"{kind}_l{layer}{suffix}"
+        for layer in range(layers)
+        for suffix in suffixes
+        for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    )
+
+
 def covered_parts(module: LSTMTagger) -> dict:
     """{name in named_modules: (exact type, parameter names)}: every part
     the graph reads, as LSTMTagger builds it with the plain char CNN or no
     character encoder."""
     lstm = module.lstm
-    suffixes = ["", "_reverse"] if lstm.bidirectional else [""]
     parts = {
         "": (LSTMTagger, ()),
         "embeddings": (nn.ModuleList, ()),
         **{f"embeddings.{i}": (nn.Embedding, ("weight",)) for i in range(len(module.embeddings))},
         "input_dropout": (nn.Dropout, ()),
-        "lstm": (nn.LSTM, tuple(
-            f"{kind}_l{layer}{suffix}"
-            for layer in range(lstm.num_layers)
-            for suffix in suffixes
-            for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-        )),
+        "lstm": (nn.LSTM, _lstm_parameter_names(lstm.num_layers, lstm.bidirectional)),
         "output_dropout": (nn.Dropout, ()),
     }
     if module.upper_lstms is not None:
         parts.update({
             "layer_dropout": (nn.Dropout, ()),
             "upper_lstms": (nn.ModuleList, ()),
-            **{f"upper_lstms.{i}": (nn.LSTM, tuple(
-                f"{kind}_l0{suffix}" for suffix in suffixes for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-            )) for i in range(len(module.upper_lstms))},
+            # One layer each, in the first layer's directions.
+            **{f"upper_lstms.{i}": (nn.LSTM, _lstm_parameter_names(1, lstm.bidirectional))
+               for i in range(len(module.upper_lstms))},
         })
     if module.head_tanh is not None:
         parts["head_tanh"] = (nn.Linear, ("weight", "bias"))
@@ -92,10 +98,7 @@ def covered_parts(module: LSTMTagger) -> dict:
         parts.update({
             "char_bilstm": (CharBiLSTM, ()),
             "char_bilstm.embedding": (nn.Embedding, ("weight",)),
-            "char_bilstm.lstm": (nn.LSTM, tuple(
-                f"{kind}_l0{suffix}" for suffix in ("", "_reverse")
-                for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-            )),
+            "char_bilstm.lstm": (nn.LSTM, _lstm_parameter_names(1, bidirectional=True)),
         })
     return parts
 
