@@ -1,5 +1,6 @@
 """What every benchmark result records, and how it is written: shared by the scripts here."""
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -12,6 +13,20 @@ import torch
 import spacy_lstm_tagger
 
 
+def cpu_model() -> str:
+    """The CPU's model name (/proc/cpuinfo on Linux). The 2-core machine's speed
+    moves between days, and spaCy's CNN and this tagger do not move alike (spaCy's
+    tagger + morphologizer trained EWT in 1,039, 695 and 601 s on 2026-12-02, -05
+    and -06), so each figure names the CPU it ran on."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def environment(gpu_id: int = -1) -> dict:
     """Date, machine and versions, so each figure carries where and when it was measured."""
     return {
@@ -19,6 +34,8 @@ def environment(gpu_id: int = -1) -> dict:
         "machine": {
             "platform": platform.platform(),
             "processor": platform.processor() or platform.machine(),
+            "cpu": cpu_model(),
+            "cpu_count": os.cpu_count(),
             "torch_threads": torch.get_num_threads(),
             "gpu": torch.cuda.get_device_name(gpu_id) if gpu_id >= 0 else None,
         },
