@@ -20,6 +20,8 @@ RUNS = {
         "2 x 128, 7,500 updates": [f"lexicon-refined-2026-12-05/ewt-s{s}-refined-dev.json" for s in range(3)],
         # Seeds 0 and 1 with one torch thread, two trainings at once.
         "residual 2 x 192, 5,300 updates": [f"{B}/ewt-res-h192-5300-s{s}-dev.json" for s in range(2)],
+        # Longer, for accurate.cfg (target 3): the default's 7,500 updates at 0.004.
+        "residual 2 x 192, 7,500 updates": [f"{D}/ewt-res-h192-7500-s{s}-dev.json" for s in range(2)],
     },
     # The two main jobs of run.sh and run-previous.sh: seed 0, two threads, quiet, one after the other.
     "English-EWT v2.16, the main jobs of 2026-12-06": {
