@@ -27,6 +27,8 @@ RUNS = {
     "English-EWT v2.16, the main jobs of 2026-12-06": {
         "2 x 128, 7,500 updates": [f"{D}/ewt-mainjob-previous-default-dev.json"],
         "residual 2 x 192, 5,300 updates": [f"{D}/ewt-mainjob-dev.json"],
+        # run-residual128.sh, after them: configs/default.cfg with lstm_residual for 5,000 updates.
+        "residual 2 x 128, 5,000 updates": [f"{D}/ewt-res128-5000-2threads-dev.json"],
     },
     "Uyghur-UDT v2.16, configs/default.cfg": {
         "2 x 128, 7,500 updates": ["lexicon-refined-2026-12-05/ug216-s0-refined-dev.json", f"{D}/ug216-s1-dev.json"],
