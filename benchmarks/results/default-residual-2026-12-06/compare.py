@@ -33,6 +33,7 @@ RUNS = {
     "Uyghur-UDT v2.16, configs/default.cfg": {
         "2 x 128, 7,500 updates": ["lexicon-refined-2026-12-05/ug216-s0-refined-dev.json", f"{D}/ug216-s1-dev.json"],
         "residual 2 x 192, 5,300 updates": [f"{B}/ug216-h192-5300-s0-dev.json", f"{D}/ug216-h192-5300-s1-dev.json"],
+        "residual 2 x 128, 5,000 updates": [f"{D}/ug216-res128-5000-s{s}-dev.json" for s in range(2)],
     },
 }
 
