@@ -1,8 +1,9 @@
-"""Dev means over seeds for the residual 2 x 192 default (configs/default.cfg
-since 2026-12-06) against the 2 x 128 default it replaced, on EWT and on
-Uyghur-UDT v2.16 with configs/default.cfg itself (--nlp.lang xx: issue 32's
-"no column lower on Uyghur"), read from the ud_scores.py JSON files named
-below (run from benchmarks/results/):
+"""Dev means over seeds for residual LSTM layers tried as configs/default.cfg
+(2 x 192 for 5,300 or 7,500 updates, on the branch probe/default-residual-192,
+not merged; 2 x 128 for 5,000) against the 2 x 128 default without them, on
+EWT and on Uyghur-UDT v2.16 with configs/default.cfg itself (--nlp.lang xx:
+issue 32's "no column lower on Uyghur"), read from the ud_scores.py JSON files
+named below (run from benchmarks/results/):
 
     python default-residual-2026-12-06/compare.py > default-residual-2026-12-06/compare.txt
 """
