@@ -7,6 +7,8 @@
 #          residual 2 x 128, 5,000-update candidate (two seeds each are on record);
 #   ugsub  Uyghur v2.16, the subword_width = 64 candidate, seeds 0 and 1 (not run: it lost on EWT).
 #   bash run.sh ewt|ug|ugsub      (from the repository root)
+# training/ug216/{train,dev}: for S in train dev; do python -m spacy convert
+#   ../shared/corpus/UD_Uyghur-UDT/ug_udt-ud-$S.conllu training/ug216/$S --converter conllu --n-sents 1; done
 set -euo pipefail
 R=benchmarks/results/wider-input-2026-12-06
 . .venv/bin/activate
