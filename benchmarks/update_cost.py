@@ -88,6 +88,32 @@ def native_lstm():
         torch_model.packed_lstm_supported = original
 
 
+def split_top_level(text):
+    """Split on the commas outside brackets: a JSON list value such as
+    ["morph","lemma"] stays one piece."""
+    pieces, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += char in "[{"
+        depth -= char in "]}"
+        if char == "," and depth == 0:
+            pieces.append(text[start:i])
+            start = i + 1
+    return pieces + [text[start:]]
+
+
+def split_variants(text):
+    """--variants into one spec per variant: a piece that is neither a
+    variant's name nor NAME=... is a further section.key:value of the
+    variant before it (NAME=a:1,b:2 is one variant with two overrides)."""
+    specs = []
+    for piece in split_top_level(text):
+        if specs and piece not in VARIANTS and "=" not in piece and ":" in piece:
+            specs[-1] += "," + piece
+        else:
+            specs.append(piece)
+    return specs
+
+
 def parse_variant(spec):
     if spec in VARIANTS:
         return spec, (*VARIANTS[spec], None)
@@ -97,7 +123,7 @@ def parse_variant(spec):
     if overrides.endswith(".cfg"):
         return name, ({}, None, None, overrides)
     parsed = {}
-    for item in overrides.split(","):
+    for item in split_top_level(overrides):
         key, value = item.split(":", 1)
         parsed[key] = json.loads(value)
     return name, (parsed, None, None, None)
@@ -338,7 +364,7 @@ def summarize(per_round):
 
 
 def run_in_process(args):
-    specs = [parse_variant(spec) for spec in args.variants.split(",")]
+    specs = [parse_variant(spec) for spec in split_variants(args.variants)]
     load_before = os.getloadavg()
     start = time.perf_counter()
     variants = [Variant(name, args.config, *spec, args.seed, args.train) for name, spec in specs]
@@ -507,7 +533,7 @@ def main():
     if args.child:
         import spacy_lstm_tagger
 
-        specs = [parse_variant(spec) for spec in args.variants.split(",")]
+        specs = [parse_variant(spec) for spec in split_variants(args.variants)]
         variants = [Variant(name, args.config, *spec, args.seed, args.train) for name, spec in specs]
         rounds = {}
         for variant in variants:
