@@ -1,6 +1,6 @@
-"""Dev means over seeds for issue 32's afternoon runs of 2026-12-06 (BENCHMARKS.md, "Residual
-layers of 2 x 128 for 5,000 updates as the default"), each arm against the default's runs, read
-from the ud_scores.py JSON files named below (run from benchmarks/results/):
+"""Dev means over seeds for issue 32's afternoon runs of 2026-12-06 (BENCHMARKS.md, "The ratios
+on another host, and residual layers of 2 x 128 as the default"), each arm against the default's
+runs, read from the ud_scores.py JSON files named below (run from benchmarks/results/):
 
     python wider-input-2026-12-06/compare.py > wider-input-2026-12-06/compare.txt
 """
