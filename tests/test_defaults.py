@@ -95,11 +95,17 @@ def test_the_torch_module_on_its_own_is_the_architectures_default_model():
     assert (alone.word_dropout, alone.input_dropout.p) == (built.word_dropout, built.input_dropout.p) == (0.2, 0.3)
 
 
-def test_default_config_file_uses_the_defaults():
+def test_default_config_file_is_the_architecture_defaults_with_residual_layers_and_character_heads():
+    """configs/default.cfg sets residual layers and the FEATS and lemma heads
+    reading the characters (chosen 2026-12-06); the architecture keeps its
+    defaults, so a config written without them builds the model it built
+    before, as spaCy keeps a registered architecture's behaviour."""
     config = load_config(ROOT / "configs" / "default.cfg")
     model_config = dict(config["components"]["lstm_tagger"]["model"])
     assert model_config.pop("@architectures") == ARCHITECTURE
-    assert model_config == DEFAULTS
+    chosen = {"lstm_residual": True, "char_heads": ["morph", "lemma"]}
+    assert {name: DEFAULTS[name] for name in chosen} == {"lstm_residual": False, "char_heads": []}
+    assert model_config == {**DEFAULTS, **chosen}
 
 
 @pytest.mark.parametrize(
