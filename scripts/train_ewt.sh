@@ -9,7 +9,7 @@ OUTPUT=${2:-training/default}
 shift $(( $# > 2 ? 2 : $# ))
 echo "[1/3] Converting corpus/en_ewt-ud-{train,dev,test}.conllu to DocBin (spacy convert)"
 bash scripts/convert_ewt.sh
-echo "[2/3] Training $CONFIG into $OUTPUT (the default config: about 12 minutes on 2 quiet CPU cores;"
+echo "[2/3] Training $CONFIG into $OUTPUT (the default config: about 11 minutes on 2 quiet CPU cores;"
 echo "      spacy train prints a row of dev scores every 200 updates, of 5,000)"
 start=$(date +%s)
 python -m spacy train "$CONFIG" --output "$OUTPUT" "$@"
