@@ -24,6 +24,9 @@ TINY_MODEL = {
     "word_width": 32,
     "subword_width": 8,
     "char_rows": 0,
+    # No character encoder, so no head reads one (configs/default.cfg's
+    # char_heads need char_rows > 0).
+    "char_heads": [],
     "hidden_width": 32,
     "depth": 1,
     "dropout": 0.0,
