@@ -18,6 +18,8 @@ ARMS = {
     "word_rows = 200000": "rows200k",
     "word_dropout = 0.1": "wdrop01",
     "max_steps = 6000": "steps6k",
+    "word_width = 192": "word192",
+    "hidden_width = 160": "h160",
 }
 RUNS = {
     "English-EWT v2.16, configs/default.cfg (residual layers, char_heads, 5,000 updates), one thread": {

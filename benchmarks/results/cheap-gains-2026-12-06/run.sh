@@ -5,7 +5,8 @@
 # (wider-input-2026-12-06/ewt-res5k-charheads-s{0,1}).
 #   bash run.sh ARM SEED      (from the repository root, its .venv made as the README says)
 # ARM: drop02 (dropout 0.2), lr006 (initial_rate 0.006), rows200k (word_rows 200000: fewer training
-# words sharing a hashed row), ... (the case below)
+# words sharing a hashed row), word192 (word_width 192), h160 (hidden_width 160: a small cost at
+# tagging time, between the default's 128 and the 192 measured before), ... (the case below)
 set -euo pipefail
 ARM=$1; SEED=$2
 R=benchmarks/results/cheap-gains-2026-12-06
@@ -17,6 +18,8 @@ case $ARM in
   drop025) args=(--components.lstm_tagger.model.dropout 0.25) ;;
   steps6k) args=(--training.max_steps 6000) ;;
   rows200k) args=(--components.lstm_tagger.model.word_rows 200000) ;;
+  word192) args=(--components.lstm_tagger.model.word_width 192) ;;
+  h160) args=(--components.lstm_tagger.model.hidden_width 160) ;;
   *) echo "unknown arm $ARM" >&2; exit 2 ;;
 esac
 echo "$ARM s$SEED commit $(git rev-parse HEAD) cpu '$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)' start $(date -Is)" >> $R/times.txt
