@@ -20,6 +20,7 @@ ARMS = {
     "max_steps = 6000": "steps6k",
     "word_width = 192": "word192",
     "hidden_width = 160": "h160",
+    "char_filters = 128": "char128",
 }
 RUNS = {
     "English-EWT v2.16, configs/default.cfg (residual layers, char_heads, 5,000 updates), one thread": {
