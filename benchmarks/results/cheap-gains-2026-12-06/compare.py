@@ -16,7 +16,6 @@ ARMS = {
     "dropout = 0.2": "drop02",
     "initial_rate = 0.006": "lr006",
     "word_rows = 200000": "rows200k",
-    "word_dropout = 0.1": "wdrop01",
     "max_steps = 6000": "steps6k",
     "word_width = 192": "word192",
     "hidden_width = 160": "h160",
