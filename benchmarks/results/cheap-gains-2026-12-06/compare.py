@@ -1,7 +1,7 @@
-"""Dev means over seeds for the night's arms of 2026-12-06 (issue 32 target 2: changes free at
-tagging time on the new default), each against the new default's runs under the same conditions
-(one torch thread each, two at a time), read from the ud_scores.py JSON files named below
-(run from benchmarks/results/):
+"""Dev means over seeds for the night's arms of 2026-12-06 (issue 32 target 2: changes that cost
+little or nothing at tagging time, on the new default), each against the new default's runs under
+the same conditions (one torch thread each, two at a time), read from the ud_scores.py JSON files
+named below (run from benchmarks/results/):
 
     python cheap-gains-2026-12-06/compare.py > cheap-gains-2026-12-06/compare.txt
 """

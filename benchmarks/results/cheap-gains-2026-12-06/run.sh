@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 2026-12-06, night: issue 32 target 2, changes that cost nothing at tagging time, one per arm, on
+# 2026-12-06, night: issue 32 target 2, changes that cost little or nothing at tagging time, one per arm, on
 # the new configs/default.cfg (residual layers, character heads, 5,000 updates at 0.004), EWT dev
 # only. One torch thread each, two trainings at a time, as the base arm's runs
 # (wider-input-2026-12-06/ewt-res5k-charheads-s{0,1}).
