@@ -17,7 +17,6 @@ row = lambda w: 1 + hash_string(f"0\x1f{w}") % (rows - 1)
 byrow = {}
 for w, n in tr.items(): byrow.setdefault(row(w), []).append((n, w))
 gold = list(DocBin().from_disk("corpus/en_ewt-ud-dev.spacy").get_docs(nlp.vocab))
-import copy
 preds = list(nlp.pipe([spacy.tokens.Doc(nlp.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]) for d in gold], batch_size=256))
 stats = Counter(); err = Counter()
 for g, p in zip(gold, preds):
