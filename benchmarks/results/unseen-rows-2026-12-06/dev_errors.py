@@ -6,14 +6,16 @@ shared with another training word; then the most frequent confusions.
 from collections import Counter
 import spacy
 from spacy.tokens import DocBin
-from spacy.strings import hash_string
+from spacy_lstm_tagger.featurizer import TokenFeaturizer
 import sys
 nlp = spacy.load(sys.argv[1])
 tr = Counter()
 for d in DocBin().from_disk("corpus/en_ewt-ud-train.spacy").get_docs(nlp.vocab):
     tr.update(t.text.lower() for t in d)
 rows = 50000
-row = lambda w: 1 + hash_string(f"0\x1f{w}") % (rows - 1)
+# The featurizer's own word column (column 0 of word_features).
+featurizer = TokenFeaturizer(rows, 2, 2, [], [], 512)
+row = lambda w: featurizer.word_features(w)[0]
 byrow = {}
 for w, n in tr.items(): byrow.setdefault(row(w), []).append((n, w))
 gold = list(DocBin().from_disk("corpus/en_ewt-ud-dev.spacy").get_docs(nlp.vocab))

@@ -5,7 +5,7 @@ lowercased) at several word_rows, and how many unseen dev words land on a row a 
 from collections import Counter
 import spacy
 from spacy.tokens import DocBin
-from spacy.strings import hash_string
+from spacy_lstm_tagger.featurizer import TokenFeaturizer
 nlp = spacy.blank("en")
 def words(p):
     c = Counter()
@@ -17,7 +17,9 @@ print("train types", len(tr), "tokens", sum(tr.values()))
 oov = {w: n for w, n in dv.items() if w not in tr}
 print("dev tokens", sum(dv.values()), "oov tokens", sum(oov.values()))
 for rows in (50000, 100000, 200000, 400000):
-    row = lambda w: 1 + hash_string(f"0\x1f{w}") % (rows - 1)
+    # The featurizer's own word column (column 0 of word_features).
+    featurizer = TokenFeaturizer(rows, 2, 2, [], [], 512)
+    row = lambda w: featurizer.word_features(w)[0]
     byrow = Counter(row(w) for w in tr)
     shared_tok = sum(n for w, n in tr.items() if byrow[row(w)] > 1)
     # dev tokens (in train) whose row is shared; oov dev tokens landing on a trained row
