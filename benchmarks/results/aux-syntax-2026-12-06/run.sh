@@ -9,7 +9,7 @@
 # tree as one label per word, relabel.py: relation and the head's place by UPOS).
 set -euo pipefail
 ARM=$1; SEED=$2; shift 2
-# AUX_DEP_WEIGHT=w in the environment weighs the dep head's loss by w (dep_attr.py); its runs
+# AUX_DEP_WEIGHT=w in the environment weighs the dep head's gradient by w (dep_attr.py); its runs
 # are named ARM-wW.
 NAME=$ARM${AUX_DEP_WEIGHT:+-w$AUX_DEP_WEIGHT}
 R=benchmarks/results/aux-syntax-2026-12-06
