@@ -1,5 +1,5 @@
 """Dev means over seeds for wider-4k-2026-12-06 (issue 32 target 2: the 192-wide model in 4,000
-updates), against the default's runs and the 192-wide model's 5,000 under the same conditions (one
+updates, or with bfloat16 products for the update), against the default's runs and the 192-wide model's 5,000 under the same conditions (one
 torch thread each, two at a time), read from the ud_scores.py JSON files named below (run from
 benchmarks/results/):
 
@@ -16,6 +16,9 @@ RUNS = {
         "default": [f"wider-input-2026-12-06/ewt-res5k-charheads-s{s}-dev.json" for s in range(2)],
         "hidden_width = 192, 5,000 updates": [f"accurate-2026-12-06/ewt-h192-s{s}-dev.json" for s in range(2)],
         "hidden_width = 192, 4,000 updates": [f"wider-4k-2026-12-06/ewt-h192-4k-s{s}-dev.json" for s in range(2)],
+        'hidden_width = 192, training_precision = "bfloat16"': [
+            f"wider-4k-2026-12-06/ewt-h192-bf16-s{s}-dev.json" for s in range(2)
+        ],
     },
 }
 
