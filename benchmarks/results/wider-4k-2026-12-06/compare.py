@@ -1,7 +1,7 @@
 """Dev means over seeds for wider-4k-2026-12-06 (issue 32 target 2: the 192-wide model in 4,000
-updates, or with bfloat16 products for the update), against the default's runs and the 192-wide model's 5,000 under the same conditions (one
-torch thread each, two at a time), read from the ud_scores.py JSON files named below (run from
-benchmarks/results/):
+updates, or with bfloat16 products for the update), against the default's runs and the 192-wide
+model's 5,000 under the same conditions (one torch thread each, two at a time), read from the
+ud_scores.py JSON files named below (run from benchmarks/results/):
 
     python wider-4k-2026-12-06/compare.py > wider-4k-2026-12-06/compare.txt
 """
