@@ -73,6 +73,33 @@ def torch_only_by_name(parser, pipelines: dict, names) -> None:
         torch_only(pipelines[name])
 
 
+def load_pipelines(parser, ours: list, baseline: str, int8_names) -> tuple:
+    """({name: path}, {name: loaded pipeline}) for --ours PATH or NAME=PATH
+    and the baseline ("spacy_tagger"); each name in int8_names (--int8 NAME)
+    loads with every lstm_tagger's inference_precision = "int8", as a user
+    asks for it at load time; an unknown name is a usage error."""
+    paths = {}
+    for i, spec in enumerate(ours):
+        name, _, path = spec.rpartition("=")
+        paths[name or ("lstm_tagger" if len(ours) == 1 else f"lstm_tagger_{i}")] = path
+    paths["spacy_tagger"] = baseline
+    for name in int8_names:
+        if name not in paths or name == "spacy_tagger":
+            parser.error(f"--int8 {name}: no --ours pipeline of that name")
+
+    def load(name, path):
+        if name not in int8_names:
+            return spacy.load(path)
+        config = spacy.util.load_config(Path(path) / "config.cfg")
+        int8 = {"model": {"inference_precision": "int8"}}
+        return spacy.load(path, config={"components": {
+            component: int8 for component, settings in config["components"].items()
+            if settings.get("factory") == "lstm_tagger"
+        }})
+
+    return paths, {name: load(name, path) for name, path in paths.items()}
+
+
 def emit(result: dict, json_path=None) -> None:
     """Write the result file first (a closed stdout pipe must not lose it), then print it."""
     if json_path:

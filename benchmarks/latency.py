@@ -16,9 +16,8 @@ import multiprocessing
 import statistics
 import time
 
-import spacy
 import torch
-from _environment import emit, environment, torch_only_by_name
+from _environment import emit, environment, load_pipelines, torch_only_by_name
 from spacy.tokens import DocBin
 
 
@@ -89,6 +88,8 @@ def main():
     parser.add_argument("--baseline", required=True, help="pipeline with spaCy's tagger")
     parser.add_argument("--torch-only", action="append", default=[], metavar="NAME",
                         help="run this --ours pipeline on torch alone, without the fused ONNX Runtime path")
+    parser.add_argument("--int8", action="append", default=[], metavar="NAME",
+                        help="load this --ours pipeline with inference_precision = \"int8\" (the fused path's LSTM weights)")
     parser.add_argument("--docs", default="corpus/en_ewt-ud-test.spacy", help="one sentence per doc (scripts/convert_ewt.sh)")
     parser.add_argument("--sentences", type=int, default=400, help="sentences timed per setting")
     parser.add_argument("--rounds", type=int, default=1)
@@ -99,12 +100,7 @@ def main():
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
 
-    paths = {}
-    for i, spec in enumerate(args.ours):
-        name, _, path = spec.rpartition("=")
-        paths[name or f"lstm_tagger_{i}"] = path
-    paths["spacy_tagger"] = args.baseline
-    pipelines = {name: spacy.load(path) for name, path in paths.items()}
+    paths, pipelines = load_pipelines(parser, args.ours, args.baseline, args.int8)
     torch_only_by_name(parser, pipelines, args.torch_only)
     docs = list(DocBin().from_disk(args.docs).get_docs(pipelines["spacy_tagger"].vocab))
     texts = [doc.text for doc in docs if doc.text.strip()][: args.sentences]

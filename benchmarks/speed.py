@@ -14,7 +14,7 @@ import argparse
 import time
 
 import spacy
-from _environment import emit, environment, torch_only_by_name
+from _environment import emit, environment, load_pipelines, torch_only_by_name
 from spacy.tokens import DocBin
 
 from spacy_lstm_tagger.cli._util import unannotated_copy
@@ -40,6 +40,8 @@ def main():
     parser.add_argument("--baseline", required=True, help="pipeline with spaCy's tagger")
     parser.add_argument("--torch-only", action="append", default=[], metavar="NAME",
                         help="run this --ours pipeline on torch alone, without the fused ONNX Runtime path")
+    parser.add_argument("--int8", action="append", default=[], metavar="NAME",
+                        help="load this --ours pipeline with inference_precision = \"int8\" (the fused path's LSTM weights)")
     parser.add_argument("--docs", default="corpus/en_ewt-ud-test.spacy")
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--rounds", type=int, default=3)
@@ -50,12 +52,7 @@ def main():
 
     if args.gpu_id >= 0:
         spacy.require_gpu(args.gpu_id)
-    paths = {}
-    for i, spec in enumerate(args.ours):
-        name, _, path = spec.rpartition("=")
-        paths[name or ("lstm_tagger" if len(args.ours) == 1 else f"lstm_tagger_{i}")] = path
-    paths["spacy_tagger"] = args.baseline
-    pipelines = {name: spacy.load(path) for name, path in paths.items()}
+    paths, pipelines = load_pipelines(parser, args.ours, args.baseline, args.int8)
     torch_only_by_name(parser, pipelines, args.torch_only)
     gold = load_docs(args.docs, pipelines["spacy_tagger"].vocab, args.repeat)
     # Warm-up: caches, allocators, lazy inits.

@@ -25,7 +25,7 @@ import numpy
 import torch
 from torch import nn
 
-from .fused_graph import build_graph, unsupported  # noqa: F401 (read as fused.unsupported, fused.build_graph)
+from .fused_graph import LSTM_WEIGHTS, build_graph, unsupported  # noqa: F401 (read as fused.LSTM_WEIGHTS, fused.unsupported, fused.build_graph)
 from .torch_model import LSTMTagger
 
 # Up to this many tokens in a call the fused graph runs, above it torch: with
@@ -149,9 +149,10 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class FusedTagger:
-    """An ONNX Runtime session of build_graph(module): the module's weights as
-    they were when it was made. Safe to call from several threads at once
-    (ONNX Runtime's sessions are).
+    """An ONNX Runtime session of build_graph(module, lstm_weights): the
+    module's weights as they were when it was made, its LSTM layers' in
+    float32 or int8. Safe to call from several threads at once (ONNX
+    Runtime's sessions are).
 
     One intra-op thread: the calling thread runs the graph itself, so there
     is no ONNX Runtime thread pool to wake (2 intra-op threads made one
@@ -162,7 +163,7 @@ class FusedTagger:
     torch.get_num_threads() workers instead: each run is one session call,
     which releases the GIL. A forked child gets a new, empty pool."""
 
-    def __init__(self, module: LSTMTagger, threads: int = 1):
+    def __init__(self, module: LSTMTagger, threads: int = 1, lstm_weights: str = "float32"):
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
@@ -172,8 +173,9 @@ class FusedTagger:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = onnxruntime.InferenceSession(
-            build_graph(module), options, providers=["CPUExecutionProvider"]
+            build_graph(module, lstm_weights), options, providers=["CPUExecutionProvider"]
         )
+        self.lstm_weights = lstm_weights
         self.uses_chars = module.chars is not None
         self.n_columns = module.n_labels
         self._pool: Optional[tuple] = None  # (workers, ThreadPoolExecutor)

@@ -6,6 +6,10 @@ exporter (build_graph). fused.py runs it.
 ONNX's LSTM operator takes per-direction weight matrices and each sequence's
 length, so padded batches give each sequence its own result, as torch's
 packing does; tests/test_fused.py holds graph and module to 1e-5.
+
+With lstm_weights = "int8" every LSTM operator is ONNX Runtime's
+DynamicQuantizeLSTM instead: int8 weights with one scale per gate row, its
+input quantized per call (the architecture's inference_precision).
 """
 from typing import Optional
 
@@ -17,6 +21,9 @@ from .torch_model import CharBiLSTM, CharCNN, LSTMTagger
 
 OPSET = 17
 IR_VERSION = 8
+# The LSTM operators' weights: ONNX's LSTM in float32, or ONNX Runtime's
+# DynamicQuantizeLSTM (a com.microsoft operator) in int8.
+LSTM_WEIGHTS = ("float32", "int8")
 
 
 # Instance attributes of the parts the graph reads, beyond those of a fresh
@@ -193,8 +200,27 @@ def _lstm_weights(lstm: nn.LSTM, layer: int) -> dict:
     return {"w": stacked(["weight_ih"]), "r": stacked(["weight_hh"]), "b": stacked(["bias_ih", "bias_hh"])}
 
 
-def build_graph(module: LSTMTagger) -> bytes:
-    """The module's eval-mode forward as a serialized ONNX model.
+def int8_rows(matrix: numpy.ndarray) -> tuple:
+    """An LSTM weight matrix in ONNX's layout (directions, 4 x hidden, width)
+    as DynamicQuantizeLSTM takes it: int8 values (directions, width, 4 x
+    hidden), one float32 scale per gate row (directions, 4 x hidden) and zero
+    points of 0. Symmetric, to [-127, 127], as ONNX Runtime's quantize_dynamic
+    does it with per_channel=True (tests/test_fused.py compares the two).
+
+    Why not quantize_dynamic itself: it reads and writes model files and logs
+    a warning on the root logger, at every engine build (in a server's first
+    call); what it computes for LSTM weights is these few lines."""
+    absmax = numpy.abs(matrix).max(axis=2)
+    scale = (absmax.astype(numpy.float64) * 2 / 254).astype(numpy.float32)
+    # A row of zeros: any scale gives zeros (quantize_dynamic takes 1).
+    scale[scale < numpy.finfo(numpy.float32).tiny] = 1.0
+    values = numpy.clip((matrix / scale[..., None]).round(), -127, 127).astype(numpy.int8)
+    return numpy.ascontiguousarray(values.transpose(0, 2, 1)), scale, numpy.zeros(scale.shape, numpy.int8)
+
+
+def build_graph(module: LSTMTagger, lstm_weights: str = "float32") -> bytes:
+    """The module's eval-mode forward as a serialized ONNX model, its LSTM
+    operators' weights in float32 or int8 (LSTM_WEIGHTS).
 
     Inputs: features (n_words, n_features) int64; chars (n_words, max_chars)
     int64 (only with a char CNN, which the char BiLSTM reads too);
@@ -214,6 +240,29 @@ def build_graph(module: LSTMTagger) -> bytes:
     def node(op: str, inputs, output: str, **attrs) -> str:
         nodes.append(helper.make_node(op, list(inputs), [output], **attrs))
         return output
+
+    if lstm_weights not in LSTM_WEIGHTS:
+        raise ValueError(f"lstm_weights must be one of {list(LSTM_WEIGHTS)}, got {lstm_weights!r}.")
+
+    def lstm_node(name: str, x: str, lstm: nn.LSTM, layer: int, lengths: str, outputs: list, direction: str) -> None:
+        """One layer of an nn.LSTM as an LSTM operator (or its int8 form)
+        reading x, with each sequence's length; name: its weights' names,
+        "{}" standing for w, r and b."""
+        weights = _lstm_weights(lstm, layer)
+        attrs = {"hidden_size": lstm.hidden_size, "direction": direction}
+        if lstm_weights == "float32":
+            names = [const(name.format(part), weights[part]) for part in ("w", "r", "b")]
+            nodes.append(helper.make_node("LSTM", [x, *names, lengths], outputs, **attrs))
+            return
+        quantized = []
+        for part in ("w", "r"):
+            values, scale, zero = int8_rows(weights[part])
+            prefix = name.format(part)
+            quantized.append((const(f"{prefix}_int8", values), const(f"{prefix}_scale", scale), const(f"{prefix}_zero", zero)))
+        (w, w_scale, w_zero), (r, r_scale, r_zero) = quantized
+        # No initial states nor peepholes: the three inputs between stay empty.
+        inputs = [x, w, r, const(name.format("b"), weights["b"]), lengths, "", "", "", w_scale, w_zero, r_scale, r_zero]
+        nodes.append(helper.make_node("DynamicQuantizeLSTM", inputs, outputs, domain="com.microsoft", **attrs))
 
     inputs = [helper.make_tensor_value_info("features", TensorProto.INT64, ["n_words", len(module.embeddings)])]
     columns = []
@@ -257,16 +306,7 @@ def build_graph(module: LSTMTagger) -> bytes:
         counted = node("ReduceSum", [present, axis], "char_bilstm_counted", keepdims=0)
         lengths = node("Max", [counted, const("char_bilstm_one", numpy.int64(1))], "char_bilstm_lengths_64")
         lengths = node("Cast", [lengths], "char_bilstm_lengths", to=TensorProto.INT32)
-        weights = [const(f"char_bilstm_{name}", value) for name, value in _lstm_weights(char_lstm, 0).items()]
-        nodes.append(
-            helper.make_node(
-                "LSTM",
-                [vectors, *weights, lengths],
-                ["", "char_bilstm_h"],
-                hidden_size=char_lstm.hidden_size,
-                direction="bidirectional",
-            )
-        )
+        lstm_node("char_bilstm_{}", vectors, char_lstm, 0, lengths, ["", "char_bilstm_h"], "bidirectional")
         # (directions, n_words, hidden) -> (n_words, directions x hidden).
         final = node("Transpose", ["char_bilstm_h"], "char_bilstm_final", perm=[1, 0, 2])
         columns.append(node("Reshape", [final, const("char_bilstm_shape", numpy.asarray([0, -1]))], "char_bilstm_states"))
@@ -289,15 +329,9 @@ def build_graph(module: LSTMTagger) -> bytes:
     # with lstm_residual the first layer's module and then upper_lstms.
     layers = [(lstm, k) for k in range(lstm.num_layers)] + [(upper, 0) for upper in module.upper_lstms or ()]
     for layer, (layer_lstm, k) in enumerate(layers):
-        weights = [const(f"lstm_{name}_{layer}", value) for name, value in _lstm_weights(layer_lstm, k).items()]
-        nodes.append(
-            helper.make_node(
-                "LSTM",
-                [layer_input, *weights, "sequence_lengths"],
-                [f"lstm_y_{layer}"],
-                hidden_size=lstm.hidden_size,
-                direction="bidirectional" if lstm.bidirectional else "forward",
-            )
+        lstm_node(
+            f"lstm_{{}}_{layer}", layer_input, layer_lstm, k, "sequence_lengths", [f"lstm_y_{layer}"],
+            "bidirectional" if lstm.bidirectional else "forward",
         )
         # (max_length, directions, n_sequences, hidden) -> (max_length,
         # n_sequences, directions x hidden): torch's [forward, backward] columns.
@@ -360,7 +394,10 @@ def build_graph(module: LSTMTagger) -> bytes:
         [helper.make_tensor_value_info("log_probs", TensorProto.FLOAT, ["n_tokens", module.n_labels])],
         initializer=initializers,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="spacy-lstm-tagger")
+    opsets = [helper.make_opsetid("", OPSET)]
+    if lstm_weights == "int8":
+        opsets.append(helper.make_opsetid("com.microsoft", 1))
+    model = helper.make_model(graph, opset_imports=opsets, producer_name="spacy-lstm-tagger")
     # The IR version of opset 17, not the newest the onnx package writes:
     # ONNX Runtime releases back to 1.17 (the extra's floor) read it.
     model.ir_version = IR_VERSION

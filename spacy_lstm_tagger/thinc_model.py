@@ -29,7 +29,7 @@ from .attributes import ATTRIBUTES
 from .converters import convert_inputs, convert_inputs_v2, convert_outputs, convert_outputs_v2
 from .featurizer import TokenFeaturizer
 from .torch_model import LSTMTagger, check_char_encoder, check_head_tanh_layer, training_product_dtype
-from .torch_shim import wrap_torch_model
+from .torch_shim import check_inference_precision, wrap_torch_model
 
 ARCHITECTURE = "spacy_lstm_tagger.LSTMTagger.v1"
 ARCHITECTURE_V2 = "spacy_lstm_tagger.LSTMTagger.v2"
@@ -90,6 +90,7 @@ def check_architecture_settings(settings: dict, architecture: str = ARCHITECTURE
         fail("char_heads", "empty when char_rows = 0 (no character encoding to read)", char_heads)
     try:
         training_product_dtype(settings["training_precision"])
+        check_inference_precision(settings["inference_precision"])
     except ValueError as error:
         raise ValueError(f"{architecture}: {error}") from None
     for name in ("dropout", "word_dropout"):
@@ -126,6 +127,7 @@ def build_lstm_tagger_model(
     char_heads: List[str] = [],
     training_precision: str = MODULE_DEFAULTS["training_precision"],
     lstm_residual: bool = MODULE_DEFAULTS["lstm_residual"],
+    inference_precision: str = "float32",
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """A BiLSTM tagger over hashed word, prefix, suffix and shape features, a
@@ -134,7 +136,8 @@ def build_lstm_tagger_model(
     (include_static_vectors) as optional extra inputs; head_tanh_layer gives
     each output head its own residual tanh layer ("shared": one for all); the heads of char_heads'
     attributes (e.g. ["lemma"]) also read the character encoding directly; lstm_residual adds each
-    LSTM layer's input to its output above the first layer. docs/configs.md's option
+    LSTM layer's input to its output above the first layer; inference_precision "int8" runs the
+    fused CPU path's LSTM layers with int8 weights. docs/configs.md's option
     table describes each argument; tests/test_defaults.py holds it to these defaults."""
     settings = dict(locals())
     check_architecture_settings(settings)
@@ -159,6 +162,7 @@ def build_lstm_tagger_model(
             include_static_vectors=include_static_vectors,
             module_settings={name: value for name, value in settings.items() if name in MODULE_DEFAULTS},
             char_heads=list(char_heads),
+            inference_precision=inference_precision,
         ),
         dims={"nO": nO, "nV": None},
     )
@@ -174,10 +178,12 @@ def init(
     include_static_vectors: bool,
     module_settings: Dict[str, Any],
     char_heads: List[str] = [],
+    inference_precision: str = "float32",
 ) -> None:
     """Build the torch module once nO (and nV, with static vectors) is known.
     module_settings: the builder's settings that LSTMTagger takes, by name;
-    char_heads: attributes whose heads read the character encoding."""
+    char_heads: attributes whose heads read the character encoding;
+    inference_precision: the shim's (torch_shim.LSTMTaggerShim)."""
     if model.layers:
         return
     head_sizes, vectors_width = output_and_vectors_widths(model, X, Y, include_static_vectors)
@@ -195,6 +201,7 @@ def init(
             module,
             convert_inputs=partial(convert_inputs, featurizer=featurizer, use_vectors=bool(vectors_width)),
             convert_outputs=convert_outputs,
+            inference_precision=inference_precision,
         )
     ]
 
@@ -294,6 +301,7 @@ def build_lstm_tagger_model_v2(
     char_heads: List[str] = V1_DEFAULTS["char_heads"],
     training_precision: str = V1_DEFAULTS["training_precision"],
     lstm_residual: bool = V1_DEFAULTS["lstm_residual"],
+    inference_precision: str = V1_DEFAULTS["inference_precision"],
     nO: Optional[int] = None,
 ) -> Model[List[Doc], List[Floats2d]]:
     """v1's model, plus `tok2vec`: any thinc model from Docs to one row per
@@ -341,6 +349,7 @@ def build_lstm_tagger_model_v2(
             include_static_vectors=include_static_vectors,
             module_settings={name: value for name, value in settings.items() if name in MODULE_DEFAULTS},
             char_heads=list(char_heads),
+            inference_precision=inference_precision,
         ),
         dims={"nO": nO, "nV": None},
         # Out of the tree until init puts it among the layers: a model
@@ -359,6 +368,7 @@ def init_v2(
     include_static_vectors: bool,
     module_settings: Dict[str, Any],
     char_heads: List[str] = [],
+    inference_precision: str = "float32",
 ) -> None:
     """As init, with the tok2vec initialized (as thinc's chain initializes
     its layers) and its width (nO) added to the LSTM's input. Layers:
@@ -397,6 +407,7 @@ def init_v2(
             upstream_width=upstream_width,
         ),
         convert_outputs=convert_outputs_v2,
+        inference_precision=inference_precision,
     )
     model._layers = [wrapper] + ([tok2vec] if tok2vec is not None else [])
 

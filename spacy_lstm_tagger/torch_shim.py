@@ -19,9 +19,11 @@
 - on the CPU, calls of up to fused.FUSED_MAX_TOKENS tokens run on a fused
   ONNX Runtime graph of the module's weights (fused.py) when the `onnx` extra
   is installed: same results, without eager torch's fixed cost per operation
-  (BENCHMARKS.md, "One sentence per call"). The graph is rebuilt whenever
-  the module, a part of it or its weights changed (fused.ModuleWatch), and
-  is never built while the weights are being written. The one rule for code
+  (BENCHMARKS.md, "One sentence per call"), its LSTM layers' weights in
+  float32 or, with inference_precision = "int8", in int8. The graph is
+  rebuilt whenever the module, a part of it, its weights (fused.ModuleWatch)
+  or inference_precision changed, and is never built while the weights are
+  being written. The one rule for code
   that writes the weights where torch's version counters cannot see it
   (through `param.data` or a numpy/cupy view, as finish_update does): do it
   inside `shim.changing_weights()`.
@@ -53,6 +55,18 @@ def _one_torch_thread_in_forked_child() -> None:
 
 os.register_at_fork(after_in_child=_one_torch_thread_in_forked_child)
 
+# What inference_precision may be: the fused graph's LSTM weights
+# (fused_graph.LSTM_WEIGHTS). The torch path is float32 either way.
+INFERENCE_PRECISIONS = fused.LSTM_WEIGHTS
+
+
+def check_inference_precision(value) -> None:
+    if value not in INFERENCE_PRECISIONS:
+        raise ValueError(
+            f"inference_precision must be {' or '.join(map(repr, INFERENCE_PRECISIONS))}, got {value!r}."
+        )
+
+
 # Fused engines a forked child inherited: kept, never called nor freed there
 # (a thread of the parent may have held one of the runtime's locks at the
 # fork; the pages stay shared with the parent).
@@ -62,11 +76,14 @@ _engines_from_parent: list = []
 class LSTMTaggerShim(PyTorchShim):
     """thinc's PyTorchShim, safe to predict from several threads at once."""
 
-    def __init__(self, model: torch.nn.Module, **kwargs):
+    def __init__(self, model: torch.nn.Module, inference_precision: str = "float32", **kwargs):
         super().__init__(model, **kwargs)
+        check_inference_precision(inference_precision)
+        # The fused graph's LSTM weights (fused_graph.LSTM_WEIGHTS).
+        self.inference_precision = inference_precision
         model.eval()
         self._lazy_adam = LazyAdam()
-        # ((pid, weights generation), FusedTagger or None for torch, fused.ModuleWatch)
+        # ((pid, weights generation, inference_precision), FusedTagger or None for torch, fused.ModuleWatch)
         self._fused_cache: Optional[tuple] = None
         # None: fused.FUSED_MAX_TOKENS; 0: always torch (benchmarks compare the two).
         self.fused_max_tokens: Optional[int] = None
@@ -92,6 +109,8 @@ class LSTMTaggerShim(PyTorchShim):
         self.__dict__.setdefault("_fused_cache", None)
         self.__dict__.setdefault("fused_max_tokens", None)
         self.__dict__.setdefault("_weights_generation", 0)
+        # Or before inference_precision.
+        self.__dict__.setdefault("inference_precision", "float32")
         # A shim pickled between 0.6.0 and training_precision has the setting
         # that replaced: training_autocast.
         self.__dict__.pop("training_autocast", None)
@@ -119,8 +138,8 @@ class LSTMTaggerShim(PyTorchShim):
         """The fused graph for this call, or None for torch: inputs of 1 to
         FUSED_MAX_TOKENS tokens, a module the graph covers, the runtime
         installed. Built on first use and again whenever the module, its
-        parts or its weights (fused.ModuleWatch), the weights generation or
-        the process (after a fork) changed."""
+        parts or its weights (fused.ModuleWatch), the weights generation,
+        inference_precision or the process (after a fork) changed."""
         token_index = inputs.kwargs.get("token_index")
         limit = fused.FUSED_MAX_TOKENS if self.fused_max_tokens is None else self.fused_max_tokens
         if token_index is None or inputs.args or not 0 < token_index.shape[0] <= limit:
@@ -128,7 +147,7 @@ class LSTMTaggerShim(PyTorchShim):
         cached = self._fused_cache
         if (
             cached is not None
-            and cached[0] == (os.getpid(), self._weights_generation)
+            and cached[0] == (os.getpid(), self._weights_generation, self.inference_precision)
             and cached[2].unchanged(self._model)
         ):
             return cached[1]
@@ -144,14 +163,16 @@ class LSTMTaggerShim(PyTorchShim):
         if generation % 2:
             return None
         module = self._model
-        key = (os.getpid(), generation)
+        precision = self.inference_precision
+        check_inference_precision(precision)
+        key = (os.getpid(), generation, precision)
         with self._fused_lock:
             cached = self._fused_cache
             if cached is not None and cached[0] == key and cached[2].unchanged(module):
                 return cached[1]  # another thread built it meanwhile
             watch = fused.ModuleWatch(module)
             usable = fused.unsupported(module) is None and fused.runtime_available()
-            engine = fused.FusedTagger(module) if usable else None
+            engine = fused.FusedTagger(module, lstm_weights=precision) if usable else None
             if self._weights_generation != generation or not watch.unchanged(self._model):
                 return None
             self._fused_cache = (key, engine, watch)
@@ -237,11 +258,13 @@ def wrap_torch_model(
     module: torch.nn.Module,
     convert_inputs: Callable,
     convert_outputs: Callable,
+    inference_precision: str = "float32",
 ) -> Model:
     """PyTorchWrapper_v3 with LSTMTaggerShim and safetensors weights (thinc's
     own wrapper forward; only the shim differs)."""
     shim = LSTMTaggerShim(
         module,
+        inference_precision=inference_precision,
         serialize_model=serialize_torch_model,
         deserialize_model=deserialize_torch_model,
     )

@@ -127,6 +127,7 @@ def test_default_config_file_is_the_architecture_defaults_with_residual_layers_a
         ("char_heads", ["lemmas"], "char_heads must be a list of attributes from .'tag', 'pos', 'morph', 'lemma'."),
         ("head_tanh_layer", "per_head", 'head_tanh_layer must be true, false or "shared"'),
         ("training_precision", "float16", "training_precision must be 'float32' or 'bfloat16' or 'auto'"),
+        ("inference_precision", "int4", "inference_precision must be 'float32' or 'int8'"),
     ],
 )
 def test_model_settings_that_cannot_work_are_refused_when_built(option, value, message):

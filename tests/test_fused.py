@@ -452,8 +452,8 @@ def test_an_engine_built_while_the_weights_changed_is_not_cached(monkeypatch, ra
     shim, inputs = shim_and_inputs()
     build_graph = fused.build_graph
 
-    def build_graph_during_an_update(module):
-        graph = build_graph(module)
+    def build_graph_during_an_update(module, lstm_weights):
+        graph = build_graph(module, lstm_weights)
         with shim.changing_weights():
             write_through_numpy(module.output.weight)
         return graph
@@ -614,3 +614,85 @@ def test_without_the_runtime_torch_tags_and_load_says_once_how_to_get_it(monkeyp
     got, path = path_of(ran, lambda: loaded.get_pipe("lstm_tagger").predict([loaded.make_doc("The dog ate")]))
     assert path == "torch" and shim_of(loaded)._fused_cache[1] is None
     numpy.testing.assert_allclose(got[0], expected[0], atol=1e-5)
+
+
+# inference_precision = "int8": the graph's LSTM operators with int8 weights ---
+
+
+def op_types(graph: bytes) -> list:
+    import onnx
+
+    return [node.op_type for node in onnx.load_from_string(graph).graph.node]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"char_bilstm_width": 4}, {"lstm_residual": True, "depth": 3}, {"bidirectional": False, "chars": False}],
+)
+@needs_runtime
+def test_the_int8_graph_is_onnx_runtimes_own_dynamic_quantization(settings, tmp_path):
+    """fused_graph.int8_rows writes the int8 weights itself (no model files);
+    ONNX Runtime's quantize_dynamic (per_channel, LSTM operators only) on
+    the float32 graph gives a graph that computes exactly the same."""
+    import onnx
+    import onnxruntime
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    module, inputs = module_and_inputs(**settings)
+    graph = fused.build_graph(module, "int8")
+    n_lstms = module.lstm.num_layers + len(module.upper_lstms or ()) + (module.char_bilstm is not None)
+    assert op_types(graph).count("DynamicQuantizeLSTM") == n_lstms and "LSTM" not in op_types(graph)
+    quantize_dynamic(
+        onnx.load_from_string(fused.build_graph(module)), tmp_path / "int8.onnx",
+        op_types_to_quantize=["LSTM"], per_channel=True, weight_type=QuantType.QInt8,
+    )
+    int8 = fused.FusedTagger(module, lstm_weights="int8")
+    theirs = fused.FusedTagger(module, lstm_weights="int8")
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1  # as FusedTagger's: the input's quantization follows the threads' chunks
+    theirs.session = onnxruntime.InferenceSession(str(tmp_path / "int8.onnx"), options, providers=["CPUExecutionProvider"])
+    with torch.inference_mode():
+        got, expected, exact = int8(**inputs), theirs(**inputs), module(**inputs)
+    assert torch.equal(got, expected)
+    # Close to float32, not equal to it: the weights really are int8.
+    torch.testing.assert_close(got, exact, atol=0.1, rtol=0)
+    assert not torch.allclose(got, exact, atol=1e-5)
+
+
+def test_lstm_weights_other_than_float32_and_int8_are_refused():
+    with pytest.raises(ValueError, match=r"lstm_weights must be one of \['float32', 'int8'\], got 'int4'"):
+        fused.build_graph(module_and_inputs()[0], "int4")
+
+
+@needs_runtime
+def test_inference_precision_int8_at_load_runs_the_int8_graph_and_tags_as_float32_does(tmp_path, ran):
+    nlp = fused_nlp()
+    train_pipeline(nlp, make_examples(nlp), steps=30)
+    nlp.to_disk(tmp_path / "nlp")
+    texts = ["The dog ate the apple", "Everybody read that book", "that book ate the dog"]
+    float32 = spacy.load(tmp_path / "nlp")
+    assert float32.config["components"]["lstm_tagger"]["model"]["inference_precision"] == "float32"
+    int8 = spacy.load(tmp_path / "nlp", config={"components": {"lstm_tagger": {"model": {"inference_precision": "int8"}}}})
+    shim = shim_of(int8)
+    assert shim.inference_precision == "int8"
+    docs, path = path_of(ran, lambda: list(int8.pipe(texts)))
+    assert path == "fused" and shim._fused_cache[1].lstm_weights == "int8"
+    assert [[t.tag_ for t in doc] for doc in docs] == [[t.tag_ for t in doc] for doc in float32.pipe(texts)]
+    batch = [int8.make_doc(text) for text in texts]
+    got = int8.get_pipe("lstm_tagger").predict(batch)
+    exact = float32.get_pipe("lstm_tagger").predict(batch)
+    for a, b in zip(got, exact):
+        numpy.testing.assert_allclose(a, b, atol=0.05)
+    assert any(not numpy.allclose(a, b, atol=1e-5) for a, b in zip(got, exact))
+    # The torch path (here: the fused path off) stays float32.
+    numpy.testing.assert_allclose(torch_log_probs(int8, batch)[0], exact[0], atol=1e-5)
+    # Saved, the pipeline's config keeps the precision it was loaded with.
+    int8.to_disk(tmp_path / "int8")
+    again = spacy.load(tmp_path / "int8")
+    assert shim_of(again).inference_precision == "int8"
+    assert again.config["components"]["lstm_tagger"]["model"]["inference_precision"] == "int8"
+    # Changed on the shim, the next call builds a float32 engine.
+    shim.inference_precision = "float32"
+    _, path = path_of(ran, lambda: int8("The dog ate the apple"))
+    assert path == "fused" and shim._fused_cache[1].lstm_weights == "float32"
+    assert_same(int8, texts)
