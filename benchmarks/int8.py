@@ -4,8 +4,10 @@ Loads a trained lstm_tagger pipeline, makes an int8 copy of its LSTM and output
 layers with torch.ao's quantize_dynamic, and tags the test docs (gold tokens)
 with the float and the int8 module in turn: words/s and tag accuracy of each,
 both on eager torch (the fused ONNX Runtime path off), so that the comparison
-is of quantization alone. The component does not offer this (see
-BENCHMARKS.md); this script measures it.
+is of quantization alone. The component does not offer torch.ao's int8 (torch
+2.13 deprecates it; benchmarks/HISTORY.md); its int8 is ONNX Runtime's, on the
+fused path (inference_precision = "int8", BENCHMARKS.md). This script
+measures torch's.
 
     python benchmarks/int8.py training/benchmark/lstm_default/model-best [--rounds 3]
 """

@@ -18,9 +18,9 @@
 - weights are stored as safetensors, never pickled, and checked at load;
 - on the CPU, calls of up to fused.FUSED_MAX_TOKENS tokens run on a fused
   ONNX Runtime graph of the module's weights (fused.py) when the `onnx` extra
-  is installed: same results, without eager torch's fixed cost per operation
-  (BENCHMARKS.md, "One sentence per call"), its LSTM layers' weights in
-  float32 or, with inference_precision = "int8", in int8. The graph is
+  is installed, without eager torch's fixed cost per operation (BENCHMARKS.md,
+  "One sentence per call"): the same results, or with inference_precision =
+  "int8" its LSTM layers' weights in int8 (a few tags in 10,000 differ). The graph is
   rebuilt whenever the module, a part of it, its weights (fused.ModuleWatch)
   or inference_precision changed, and is never built while the weights are
   being written. The one rule for code

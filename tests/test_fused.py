@@ -691,6 +691,7 @@ def test_inference_precision_int8_at_load_runs_the_int8_graph_and_tags_as_float3
     again = spacy.load(tmp_path / "int8")
     assert shim_of(again).inference_precision == "int8"
     assert again.config["components"]["lstm_tagger"]["model"]["inference_precision"] == "int8"
+    assert shim_of(pickle.loads(pickle.dumps(int8))).inference_precision == "int8"
     # Changed on the shim, the next call builds a float32 engine.
     shim.inference_precision = "float32"
     _, path = path_of(ran, lambda: int8("The dog ate the apple"))
