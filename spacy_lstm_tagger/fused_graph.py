@@ -9,7 +9,7 @@ packing does; tests/test_fused.py holds graph and module to 1e-5.
 
 With lstm_weights = "int8" every LSTM operator is ONNX Runtime's
 DynamicQuantizeLSTM instead: int8 weights with one scale per gate row, its
-input quantized per call (the architecture's inference_precision).
+input quantized at each session run (the architecture's inference_precision).
 """
 from typing import Optional
 
