@@ -25,7 +25,7 @@ import numpy
 import torch
 from torch import nn
 
-from .fused_graph import LSTM_WEIGHTS, build_graph, unsupported  # noqa: F401 (read as fused.LSTM_WEIGHTS, fused.unsupported, fused.build_graph)
+from .fused_graph import build_graph, unsupported  # noqa: F401 (read as fused.unsupported, fused.build_graph)
 from .torch_model import LSTMTagger
 
 # Up to this many tokens in a call the fused graph runs, above it torch: with

@@ -41,6 +41,7 @@ from thinc.layers.pytorchwrapper import forward as pytorch_wrapper_forward
 from thinc.shims import PyTorchShim
 
 from . import fused
+from .fused_graph import LSTM_WEIGHTS
 from .lazy_adam import LazyAdam
 
 
@@ -55,9 +56,9 @@ def _one_torch_thread_in_forked_child() -> None:
 
 os.register_at_fork(after_in_child=_one_torch_thread_in_forked_child)
 
-# What inference_precision may be: the fused graph's LSTM weights
-# (fused_graph.LSTM_WEIGHTS). The torch path is float32 either way.
-INFERENCE_PRECISIONS = fused.LSTM_WEIGHTS
+# What inference_precision may be: the fused graph's LSTM weights. The torch
+# path is float32 either way.
+INFERENCE_PRECISIONS = LSTM_WEIGHTS
 
 
 def check_inference_precision(value) -> None:
