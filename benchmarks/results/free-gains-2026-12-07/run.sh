@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# 2026-12-07, morning: issue 32 target 2, changes that cost nothing at tagging time and nothing at
+# training time, one per arm, on configs/default.cfg, EWT dev only. One torch thread each, two
+# trainings at a time, as the base arm's runs (wider-input-2026-12-06/ewt-res5k-charheads-s{0,1}).
+#   bash run.sh ARM SEED      (from the repository root, its .venv made as the README says)
+# ARM: ls010 (label_smoothing 0.1; the default's 0.03 gained +0.08 XPOS / +0.14 UPOS over none on
+# 2026-12-02's model), wd01 / wd03 (word_dropout 0.1 / 0.3), and the loss-weight arms, added below
+# as the setting lands.
+set -euo pipefail
+ARM=$1; SEED=$2
+R=benchmarks/results/free-gains-2026-12-07
+. .venv/bin/activate
+case $ARM in
+  ls010) args=(--components.lstm_tagger.label_smoothing 0.1) ;;
+  wd01) args=(--components.lstm_tagger.model.word_dropout 0.1) ;;
+  wd03) args=(--components.lstm_tagger.model.word_dropout 0.3) ;;
+  *) echo "unknown arm $ARM" >&2; exit 2 ;;
+esac
+echo "$ARM s$SEED commit $(git rev-parse HEAD) cpu '$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)' start $(date -Is)" >> $R/times.txt
+s=$(date +%s)
+OMP_NUM_THREADS=1 python -m spacy train configs/default.cfg --output training/fg-$ARM-s$SEED \
+  --system.seed "$SEED" "${args[@]}" > $R/ewt-$ARM-s$SEED.log 2>&1
+echo "$ARM s$SEED training took $(( $(date +%s) - s )) s" >> $R/times.txt
+cd benchmarks
+OMP_NUM_THREADS=1 python ud_scores.py ../training/fg-$ARM-s$SEED/model-best ../corpus/en_ewt-ud-dev.spacy \
+  --json "../$R/ewt-$ARM-s$SEED-dev.json" > /dev/null 2>&1
