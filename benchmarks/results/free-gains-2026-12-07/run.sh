@@ -4,8 +4,10 @@
 # trainings at a time, as the base arm's runs (wider-input-2026-12-06/ewt-res5k-charheads-s{0,1}).
 #   bash run.sh ARM SEED      (from the repository root, its .venv made as the README says)
 # ARM: ls010 (label_smoothing 0.1; the default's 0.03 gained +0.08 XPOS / +0.14 UPOS over none on
-# 2026-12-02's model), wd01 / wd03 (word_dropout 0.1 / 0.3), and the loss-weight arms, added below
-# as the setting lands.
+# 2026-12-02's model), wd01 / wd03 (word_dropout 0.1 / 0.3), and lw-WEIGHTS: per-attribute loss weights
+# (lw-tp2: tag=2,pos=2; lw-t2: tag=2; lw-m05: morph=0.5), from the branch probe/attr-loss-weights (attr-loss-weights-probe.patch on
+# 2645b46) checked out at /tmp/wt-lossw and run through probe_spacy.py, which imports it instead of
+# the editable install.
 set -euo pipefail
 ARM=$1; SEED=$2
 R=benchmarks/results/free-gains-2026-12-07
@@ -14,11 +16,15 @@ case $ARM in
   ls010) args=(--components.lstm_tagger.label_smoothing 0.1) ;;
   wd01) args=(--components.lstm_tagger.model.word_dropout 0.1) ;;
   wd03) args=(--components.lstm_tagger.model.word_dropout 0.3) ;;
+  lw-tp2) args=(); export LSTM_TAGGER_ATTR_LOSS_WEIGHTS="tag=2,pos=2" ;;
+  lw-t2) args=(); export LSTM_TAGGER_ATTR_LOSS_WEIGHTS="tag=2" ;;
+  lw-m05) args=(); export LSTM_TAGGER_ATTR_LOSS_WEIGHTS="morph=0.5" ;;
   *) echo "unknown arm $ARM" >&2; exit 2 ;;
 esac
 echo "$ARM s$SEED commit $(git rev-parse HEAD) cpu '$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)' start $(date -Is)" >> $R/times.txt
 s=$(date +%s)
-OMP_NUM_THREADS=1 python -m spacy train configs/default.cfg --output training/fg-$ARM-s$SEED \
+SPACY=(-m spacy); [[ $ARM == lw-* ]] && SPACY=(/tmp/wt-lossw/probe_spacy.py)
+OMP_NUM_THREADS=1 python "${SPACY[@]}" train configs/default.cfg --output training/fg-$ARM-s$SEED \
   --system.seed "$SEED" "${args[@]}" > $R/ewt-$ARM-s$SEED.log 2>&1
 echo "$ARM s$SEED training took $(( $(date +%s) - s )) s" >> $R/times.txt
 cd benchmarks
