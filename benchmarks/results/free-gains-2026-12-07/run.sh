@@ -8,7 +8,8 @@
 # (lw-tp2: tag=2,pos=2; lw-t2: tag=2; lw-m05: morph=0.5), from the branch probe/attr-loss-weights (attr-loss-weights-probe.patch on
 # 2645b46) checked out at /tmp/wt-lossw and run through probe_spacy.py, which imports it instead of
 # the editable install. l2 (the optimizer's L2 = 0.01 as weight decay, spaCy's own default; the
-# config has 0, never measured). Each run is started from a copy of this file (bash reads a script as
+# config has 0, never measured), sent1 (corpora.train.max_sentences 1: sentences only, no paragraph
+# examples; last measured on 2026-12-04's model, one seed). Each run is started from a copy of this file (bash reads a script as
 # it runs, and this one was edited while the ls010 pair ran: their scoring lines were run by hand).
 set -euo pipefail
 ARM=$1; SEED=$2
@@ -19,6 +20,7 @@ case $ARM in
   wd01) args=(--components.lstm_tagger.model.word_dropout 0.1) ;;
   wd03) args=(--components.lstm_tagger.model.word_dropout 0.3) ;;
   l2) args=(--training.optimizer.L2 0.01) ;;
+  sent1) args=(--corpora.train.max_sentences 1) ;;
   lw-tp2) args=(); export LSTM_TAGGER_ATTR_LOSS_WEIGHTS="tag=2,pos=2" ;;
   lw-t2) args=(); export LSTM_TAGGER_ATTR_LOSS_WEIGHTS="tag=2" ;;
   lw-m05) args=(); export LSTM_TAGGER_ATTR_LOSS_WEIGHTS="morph=0.5" ;;
