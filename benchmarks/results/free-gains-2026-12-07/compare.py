@@ -16,10 +16,10 @@ ARMS = {
     "label_smoothing = 0.1": "ls010",
     "loss weights tag 2, pos 2": "lw-tp2",
     "loss weight tag 2": "lw-t2",
-    "loss weight morph 0.5": "lw-m05",
     "L2 = 0.01 (weight decay)": "l2",
     "word_dropout = 0.1": "wd01",
     "word_dropout = 0.3": "wd03",
+    "max_sentences = 1 (no paragraph examples)": "sent1",
 }
 RUNS = {
     "English-EWT v2.16, configs/default.cfg (residual layers, char_heads, 5,000 updates), one thread": {

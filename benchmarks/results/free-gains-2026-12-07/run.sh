@@ -5,7 +5,7 @@
 #   bash run.sh ARM SEED      (from the repository root, its .venv made as the README says)
 # ARM: ls010 (label_smoothing 0.1; the default's 0.03 gained +0.08 XPOS / +0.14 UPOS over none on
 # 2026-12-02's model), wd01 / wd03 (word_dropout 0.1 / 0.3), and lw-WEIGHTS: per-attribute loss weights
-# (lw-tp2: tag=2,pos=2; lw-t2: tag=2; lw-m05: morph=0.5), from the branch probe/attr-loss-weights (attr-loss-weights-probe.patch on
+# (lw-tp2: tag=2,pos=2; lw-t2: tag=2; lw-m05: morph=0.5, not run), from the branch probe/attr-loss-weights (attr-loss-weights-probe.patch on
 # 2645b46) checked out at /tmp/wt-lossw and run through probe_spacy.py, which imports it instead of
 # the editable install. l2 (the optimizer's L2 = 0.01 as weight decay, spaCy's own default; the
 # config has 0, never measured), sent1 (corpora.train.max_sentences 1: sentences only, no paragraph
