@@ -3,14 +3,22 @@
 # training time, one per arm, on configs/default.cfg, EWT dev only. One torch thread each, two
 # trainings at a time, as the base arm's runs (wider-input-2026-12-06/ewt-res5k-charheads-s{0,1}).
 #   bash run.sh ARM SEED      (from the repository root, its .venv made as the README says)
-# ARM: ls010 (label_smoothing 0.1; the default's 0.03 gained +0.08 XPOS / +0.14 UPOS over none on
-# 2026-12-02's model), wd01 / wd03 (word_dropout 0.1 / 0.3), and lw-WEIGHTS: per-attribute loss weights
-# (lw-tp2: tag=2,pos=2; lw-t2: tag=2; lw-m05: morph=0.5, not run), from the branch probe/attr-loss-weights (attr-loss-weights-probe.patch on
-# 2645b46) checked out at /tmp/wt-lossw and run through probe_spacy.py, which imports it instead of
-# the editable install. l2 (the optimizer's L2 = 0.01 as weight decay, spaCy's own default; the
-# config has 0, never measured), sent1 (corpora.train.max_sentences 1: sentences only, no paragraph
-# examples; last measured on 2026-12-04's model, one seed). Each run is started from a copy of this file (bash reads a script as
-# it runs, and this one was edited while the ls010 pair ran: their scoring lines were run by hand).
+# ARM:
+#   ls010   label_smoothing 0.1 (the default's 0.03 gained +0.08 XPOS / +0.14 UPOS over none on
+#           2026-12-02's model)
+#   wd01, wd03   word_dropout 0.1 / 0.3
+#   l2      the optimizer's L2 = 0.01 as weight decay (spaCy's own default; the config has 0,
+#           never measured)
+#   sent1   corpora.train.max_sentences 1: sentences only, no paragraph examples (last measured
+#           on 2026-12-04's model, one seed)
+#   lw-tp2, lw-t2, lw-m05   per-attribute loss weights tag=2,pos=2 / tag=2 / morph=0.5 (lw-m05
+#           not run), from the local branch probe/attr-loss-weights (attr-loss-weights-probe.patch
+#           on 2645b46; recreate with `git worktree add /tmp/wt-lossw probe/attr-loss-weights` and
+#           probe_spacy.py copied into it), run through probe_spacy.py, which imports that tree's
+#           package instead of the editable install.
+# Each run started from a copy of this file, made by worker.sh: bash reads a script as it runs,
+# and this one was edited while the ls010 pair ran (their scoring lines were then run by hand,
+# their training time taken from when the process ended).
 set -euo pipefail
 ARM=$1; SEED=$2
 R=benchmarks/results/free-gains-2026-12-07
