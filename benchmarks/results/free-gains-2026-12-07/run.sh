@@ -11,6 +11,9 @@
 #           never measured)
 #   sent1   corpora.train.max_sentences 1: sentences only, no paragraph examples (last measured
 #           on 2026-12-04's model, one seed)
+#   step004, step002   a step decay of the learning rate (step-decay.cfg: configs/default.cfg with
+#           step_decay.py's schedule, given with --code): the default's warm-up to 0.004 (or 0.002),
+#           held to update 3,333, then a tenth of it for the last third
 #   lw-tp2, lw-t2, lw-m05   per-attribute loss weights tag=2,pos=2 / tag=2 / morph=0.5 (lw-m05
 #           not run), from the local branch probe/attr-loss-weights (attr-loss-weights-probe.patch
 #           on 2645b46; recreate with `git worktree add /tmp/wt-lossw probe/attr-loss-weights` and
@@ -22,6 +25,7 @@
 set -euo pipefail
 ARM=$1; SEED=$2
 R=benchmarks/results/free-gains-2026-12-07
+CONFIG=configs/default.cfg
 . .venv/bin/activate
 case $ARM in
   ls010) args=(--components.lstm_tagger.label_smoothing 0.1) ;;
@@ -29,6 +33,8 @@ case $ARM in
   wd03) args=(--components.lstm_tagger.model.word_dropout 0.3) ;;
   l2) args=(--training.optimizer.L2 0.01) ;;
   sent1) args=(--corpora.train.max_sentences 1) ;;
+  step004) CONFIG=$R/step-decay.cfg; args=(--code $R/step_decay.py) ;;
+  step002) CONFIG=$R/step-decay.cfg; args=(--code $R/step_decay.py --training.optimizer.learn_rate.initial_rate 0.002) ;;
   lw-tp2) args=(); export LSTM_TAGGER_ATTR_LOSS_WEIGHTS="tag=2,pos=2" ;;
   lw-t2) args=(); export LSTM_TAGGER_ATTR_LOSS_WEIGHTS="tag=2" ;;
   lw-m05) args=(); export LSTM_TAGGER_ATTR_LOSS_WEIGHTS="morph=0.5" ;;
@@ -37,7 +43,7 @@ esac
 echo "$ARM s$SEED commit $(git rev-parse HEAD) cpu '$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)' start $(date -Is)" >> $R/times.txt
 s=$(date +%s)
 SPACY=(-m spacy); [[ $ARM == lw-* ]] && SPACY=(/tmp/wt-lossw/probe_spacy.py)
-OMP_NUM_THREADS=1 python "${SPACY[@]}" train configs/default.cfg --output training/fg-$ARM-s$SEED \
+OMP_NUM_THREADS=1 python "${SPACY[@]}" train $CONFIG --output training/fg-$ARM-s$SEED \
   --system.seed "$SEED" "${args[@]}" > $R/ewt-$ARM-s$SEED.log 2>&1
 echo "$ARM s$SEED training took $(( $(date +%s) - s )) s" >> $R/times.txt
 cd benchmarks
