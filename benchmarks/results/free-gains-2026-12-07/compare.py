@@ -20,6 +20,8 @@ ARMS = {
     "word_dropout = 0.1": "wd01",
     "word_dropout = 0.3": "wd03",
     "max_sentences = 1 (no paragraph examples)": "sent1",
+    "step decay: 0.004 held, a tenth for the last third": "step004",
+    "step decay: 0.002 held, a tenth for the last third": "step002",
 }
 RUNS = {
     "English-EWT v2.16, configs/default.cfg (residual layers, char_heads, 5,000 updates), one thread": {
