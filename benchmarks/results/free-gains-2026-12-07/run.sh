@@ -19,6 +19,10 @@
 #           on 2645b46; recreate with `git worktree add /tmp/wt-lossw probe/attr-loss-weights` and
 #           probe_spacy.py copied into it), run through probe_spacy.py, which imports that tree's
 #           package instead of the editable install.
+#   gru160  the word layers as GRUs of 160 (3 gates: about the 2 x 128 LSTM's multiply-adds), from
+#           the local branch probe/gru (gru-probe.patch on 32b0a87, LSTM_TAGGER_CELL=gru), checked
+#           out at /tmp/wt-gru with probe_spacy.py copied in and its path set to it; torch only
+#           (the fused graph refuses a GRU), nn.GRU's own packed backward, so its time is no figure
 # Each run started from a copy of this file, made by worker.sh: bash reads a script as it runs,
 # and this one was edited while the ls010 pair ran (their scoring lines were then run by hand,
 # their training time taken from when the process ended).
@@ -33,6 +37,7 @@ case $ARM in
   wd03) args=(--components.lstm_tagger.model.word_dropout 0.3) ;;
   l2) args=(--training.optimizer.L2 0.01) ;;
   sent1) args=(--corpora.train.max_sentences 1) ;;
+  gru160) args=(--components.lstm_tagger.model.hidden_width 160); export LSTM_TAGGER_CELL=gru ;;
   step004) CONFIG=$R/step-decay.cfg; args=(--code $R/step_decay.py) ;;
   step002) CONFIG=$R/step-decay.cfg; args=(--code $R/step_decay.py --training.optimizer.learn_rate.initial_rate 0.002) ;;
   lw-tp2) args=(); export LSTM_TAGGER_ATTR_LOSS_WEIGHTS="tag=2,pos=2" ;;
@@ -43,6 +48,7 @@ esac
 echo "$ARM s$SEED commit $(git rev-parse HEAD) cpu '$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs)' start $(date -Is)" >> $R/times.txt
 s=$(date +%s)
 SPACY=(-m spacy); [[ $ARM == lw-* ]] && SPACY=(/tmp/wt-lossw/probe_spacy.py)
+[[ $ARM == gru* ]] && SPACY=(/tmp/wt-gru/probe_spacy.py)
 OMP_NUM_THREADS=1 python "${SPACY[@]}" train $CONFIG --output training/fg-$ARM-s$SEED \
   --system.seed "$SEED" "${args[@]}" > $R/ewt-$ARM-s$SEED.log 2>&1
 echo "$ARM s$SEED training took $(( $(date +%s) - s )) s" >> $R/times.txt
