@@ -53,5 +53,6 @@ OMP_NUM_THREADS=1 python "${SPACY[@]}" train $CONFIG --output training/fg-$ARM-s
   --system.seed "$SEED" "${args[@]}" > $R/ewt-$ARM-s$SEED.log 2>&1
 echo "$ARM s$SEED training took $(( $(date +%s) - s )) s" >> $R/times.txt
 cd benchmarks
-OMP_NUM_THREADS=1 python ud_scores.py ../training/fg-$ARM-s$SEED/model-best ../corpus/en_ewt-ud-dev.spacy \
+SCORE=(); [[ $ARM == gru* ]] && SCORE=(../$R/probe_run.py)   # the GRU arms' first runs did not have this: scored by hand, the same way
+OMP_NUM_THREADS=1 python "${SCORE[@]}" ud_scores.py ../training/fg-$ARM-s$SEED/model-best ../corpus/en_ewt-ud-dev.spacy \
   --json "../$R/ewt-$ARM-s$SEED-dev.json" > /dev/null 2>&1
