@@ -22,6 +22,7 @@ ARMS = {
     "max_sentences = 1 (no paragraph examples)": "sent1",
     "step decay: 0.004 held, a tenth for the last third": "step004",
     "step decay: 0.002 held, a tenth for the last third": "step002",
+    "the word layers as GRUs of 160 (probe branch)": "gru160",
 }
 RUNS = {
     "English-EWT v2.16, configs/default.cfg (residual layers, char_heads, 5,000 updates), one thread": {
